@@ -1,0 +1,153 @@
+"""The async face of the engine: a thread runs `step()` in a loop; callers await token deltas.
+
+The event loop never runs model code. Requests and aborts go to the engine thread through a
+queue; each step's outputs come back to the loop in one `call_soon_threadsafe`. Leaving a
+`generate()` loop early (break, cancel, client gone) aborts the request and frees its blocks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+import time
+from collections.abc import AsyncGenerator
+
+from engine.config import EngineConfig
+from engine.llm_engine import EngineStats, LLMEngine
+from engine.load import LoadedModel, load, set_threads
+from engine.protocol import GenerateRequest, RequestOutput
+
+
+class EngineError(RuntimeError):
+    """The engine failed while serving a request; the request is finished."""
+
+
+class AsyncEngine:
+    """Thread-backed engine client. Create with `AsyncEngine.start(config)`."""
+
+    def __init__(self, loaded: LoadedModel, config: EngineConfig) -> None:
+        self.config = config
+        self.model_name = loaded.name
+        self.tokenizer = loaded.tokenizer
+        self.max_model_len = loaded.max_model_len
+        self.created = int(time.time())
+        self.core = LLMEngine(loaded.model, loaded.tokenizer, config, loaded.num_blocks,
+                              loaded.max_model_len)
+        self._inbox: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
+        self._streams: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = {}
+        self._stats = self.core.stats()
+        self._stopped = False
+        self._thread = threading.Thread(target=self._run, name="hanlin-engine", daemon=True)
+        self._thread.start()
+
+    @classmethod
+    def start(cls, config: EngineConfig) -> AsyncEngine:
+        """Load the model and start the engine thread (blocking: seconds)."""
+        set_threads(config.num_threads)
+        return cls(load(config), config)
+
+    async def generate(self, request: GenerateRequest) -> AsyncGenerator[RequestOutput, None]:
+        """Submit a request and yield its deltas until the finished one."""
+        if self._stopped:
+            raise EngineError("the engine is shut down")
+        q: asyncio.Queue = asyncio.Queue()
+        self._streams[request.request_id] = (asyncio.get_running_loop(), q)
+        self._inbox.put(("add", request))
+        finished = False
+        try:
+            while True:
+                out = await q.get()
+                if isinstance(out, BaseException):
+                    finished = True
+                    raise EngineError(str(out)) from out
+                finished = out.finished
+                yield out
+                if finished:
+                    return
+        finally:
+            self._streams.pop(request.request_id, None)
+            if not finished:
+                self.abort(request.request_id)
+
+    def abort(self, request_id: str) -> None:
+        self._inbox.put(("abort", request_id))
+
+    def stats(self) -> EngineStats:
+        """The engine's load as of its last step (read without stopping the engine)."""
+        return self._stats
+
+    def shutdown(self) -> None:
+        self._stopped = True
+        self._inbox.put(("stop", None))
+        self._thread.join(timeout=30)
+
+    # -- engine thread --------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            block = not self.core.has_work()
+            try:
+                while True:
+                    kind, payload = self._inbox.get(block=block)
+                    block = False
+                    if kind == "stop":
+                        self._fail_all(EngineError("the engine shut down"))
+                        return
+                    self._handle(kind, payload)
+            except queue.Empty:
+                pass
+            if not self.core.has_work():
+                self._stats = self.core.stats()
+                continue
+            try:
+                outputs = self.core.step()
+            except Exception as exc:  # a failing step must not leave callers waiting forever
+                self._fail_all(exc)
+                continue
+            self._stats = self.core.stats()
+            self._deliver(outputs)
+
+    def _handle(self, kind: str, payload: object) -> None:
+        if kind == "add":
+            req = payload
+            assert isinstance(req, GenerateRequest)
+            try:
+                self.core.add_request(req)
+            except Exception as exc:
+                self._deliver_error(req.request_id, exc)
+        elif kind == "abort":
+            self.core.abort(str(payload))
+
+    def _deliver(self, outputs: list[RequestOutput]) -> None:
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Queue, RequestOutput]]] = {}
+        for out in outputs:
+            target = self._streams.get(out.request_id)
+            if target is not None:
+                by_loop.setdefault(target[0], []).append((target[1], out))
+        for loop, items in by_loop.items():
+            _call_soon(loop, _put_all, items)
+
+    def _deliver_error(self, request_id: str, exc: BaseException) -> None:
+        target = self._streams.get(request_id)
+        if target is not None:
+            _call_soon(target[0], target[1].put_nowait, exc)
+
+    def _fail_all(self, exc: Exception) -> None:
+        """Finish every request with an error, so that no caller waits forever."""
+        for request_id in list(self.core.requests):
+            self.core.abort(request_id)
+        for request_id in list(self._streams):
+            self._deliver_error(request_id, exc)
+
+
+def _call_soon(loop: asyncio.AbstractEventLoop, fn, *args) -> None:
+    try:
+        loop.call_soon_threadsafe(fn, *args)
+    except RuntimeError:  # the caller's loop is closed: nobody is listening any more
+        pass
+
+
+def _put_all(items: list[tuple[asyncio.Queue, RequestOutput]]) -> None:
+    for q, out in items:
+        q.put_nowait(out)

@@ -1,0 +1,63 @@
+"""Engine configuration: frozen, keyword-only, one Struct per concern, composed into EngineConfig."""
+
+from __future__ import annotations
+
+import os
+
+import msgspec
+
+DEFAULT_MODEL = "smollm2-135m-instruct"
+
+
+class CacheConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """The paged KV cache: fixed-size blocks, a byte budget, prefix reuse on or off."""
+
+    block_size: int = 16
+    kv_cache_bytes: int = 2 << 30
+    num_blocks: int | None = None  # overrides kv_cache_bytes when set (tests)
+    enable_prefix_caching: bool = True
+
+
+class SchedulerConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """Continuous batching: how many tokens one step may compute and how many requests run."""
+
+    max_num_batched_tokens: int = 512
+    max_num_seqs: int = 64
+    long_prefill_threshold: int = 0  # 0: a single prefill may take the whole budget
+
+
+class EngineConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything needed to build an engine: the model, its dtype, threads, cache and scheduler."""
+
+    model: str = DEFAULT_MODEL
+    dtype: str = "bfloat16"  # "float32" is the exact reference path
+    num_threads: int = 0  # 0: all cores
+    max_model_len: int | None = None  # None: the checkpoint's context length
+    cache: CacheConfig = CacheConfig()
+    scheduler: SchedulerConfig = SchedulerConfig()
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> EngineConfig:
+        """Read HANLIN_* variables; explicit keyword overrides (CLI flags) win."""
+        env = os.environ
+        values: dict[str, object] = {}
+        if "HANLIN_MODEL" in env:
+            values["model"] = env["HANLIN_MODEL"]
+        if "HANLIN_DTYPE" in env:
+            values["dtype"] = env["HANLIN_DTYPE"]
+        if "HANLIN_THREADS" in env:
+            values["num_threads"] = int(env["HANLIN_THREADS"])
+        if "HANLIN_MAX_MODEL_LEN" in env:
+            values["max_model_len"] = int(env["HANLIN_MAX_MODEL_LEN"])
+        cache = {}
+        if "HANLIN_KV_CACHE_GB" in env:
+            cache["kv_cache_bytes"] = int(float(env["HANLIN_KV_CACHE_GB"]) * (1 << 30))
+        sched = {}
+        if "HANLIN_MAX_NUM_SEQS" in env:
+            sched["max_num_seqs"] = int(env["HANLIN_MAX_NUM_SEQS"])
+        if "HANLIN_MAX_BATCHED_TOKENS" in env:
+            sched["max_num_batched_tokens"] = int(env["HANLIN_MAX_BATCHED_TOKENS"])
+        values["cache"] = CacheConfig(**cache)
+        values["scheduler"] = SchedulerConfig(**sched)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)

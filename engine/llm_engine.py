@@ -1,0 +1,148 @@
+"""The synchronous engine core: requests in, `step()` out — schedule, run, sample, detokenize.
+
+Single-threaded by design; `engine.async_engine` drives it from its own thread. Finishing rules
+(EOS, stop ids, stop strings, max_tokens, context length) and text deltas live here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import msgspec
+import torch
+
+from engine.config import EngineConfig
+from engine.detokenizer import IncrementalDetokenizer, StopMatcher
+from engine.kv_cache_manager import KVCacheManager
+from engine.paged_attention import KVCache
+from engine.protocol import GenerateRequest, RequestOutput
+from engine.runner import ModelRunner
+from engine.sampler import make_generator, sample
+from engine.scheduler import Scheduler
+from engine.sequence import Sequence
+
+
+class EngineStats(msgspec.Struct, kw_only=True):
+    """A snapshot of the engine's load, for /health and metrics."""
+
+    running: int
+    waiting: int
+    kv_blocks_total: int
+    kv_blocks_free: int
+    kv_blocks_cached: int
+    num_preemptions: int
+    prefix_cache_hit_tokens: int
+    prompt_tokens: int
+    generated_tokens: int
+
+
+@dataclass(eq=False)
+class _Request:
+    seq: Sequence
+    detok: IncrementalDetokenizer
+    stops: StopMatcher
+    generator: torch.Generator
+    stop_ids: frozenset[int]
+
+
+class LLMEngine:
+    """Owns scheduler, KV manager, runner and per-request text state."""
+
+    def __init__(self, model, tokenizer, config: EngineConfig, num_blocks: int, max_model_len: int) -> None:
+        mc = model.config
+        self.config = config
+        self.tokenizer = tokenizer
+        self.max_model_len = max_model_len
+        dtype = next(model.parameters()).dtype
+        cache = KVCache(num_layers=mc.num_layers, num_blocks=num_blocks,
+                        block_size=config.cache.block_size, num_kv_heads=mc.num_kv_heads,
+                        head_dim=mc.head_dim, dtype=dtype)
+        self.kv = KVCacheManager(num_blocks, config.cache.block_size, config.cache.enable_prefix_caching)
+        self.scheduler = Scheduler(config.scheduler, self.kv)
+        self.runner = ModelRunner(model, cache)
+        self.requests: dict[str, _Request] = {}
+        self._counters = {"num_preemptions": 0, "prompt_tokens": 0, "generated_tokens": 0}
+
+    def add_request(self, req: GenerateRequest) -> None:
+        if req.request_id in self.requests:
+            raise ValueError(f"duplicate request id {req.request_id!r}")
+        if not req.prompt_ids:
+            raise ValueError("the prompt is empty")
+        if len(req.prompt_ids) >= self.max_model_len:
+            raise ValueError(f"prompt of {len(req.prompt_ids)} tokens leaves no room in a "
+                             f"context of {self.max_model_len}")
+        p = req.sampling
+        seq = Sequence(req.request_id, list(req.prompt_ids), p, req.adapter_id)
+        stop_ids = set(p.stop_token_ids)
+        if not p.ignore_eos:
+            stop_ids.update(self.tokenizer.eos_token_ids)
+        self.requests[req.request_id] = _Request(
+            seq=seq, detok=IncrementalDetokenizer(self.tokenizer, req.prompt_ids),
+            stops=StopMatcher(p.stop), generator=make_generator(p.seed), stop_ids=frozenset(stop_ids),
+        )
+        self._counters["prompt_tokens"] += len(req.prompt_ids)
+        self.scheduler.add(seq)
+
+    def abort(self, request_id: str) -> RequestOutput | None:
+        r = self.requests.pop(request_id, None)
+        if r is None:
+            return None
+        self.scheduler.finish(r.seq, "abort")
+        return self._output(r, [], "", "abort")
+
+    def has_work(self) -> bool:
+        return self.scheduler.has_work()
+
+    def step(self) -> list[RequestOutput]:
+        batch = self.scheduler.schedule()
+        self._counters["num_preemptions"] += len(batch.preempted)
+        if not batch:
+            return []
+        seqs, logits = self.runner.execute(batch)
+        for seq, n in batch.items:
+            seq.num_computed_tokens += n
+            self.kv.cache_full_blocks(seq)
+        if not seqs:
+            return []
+        reqs = [self.requests[s.request_id] for s in seqs]
+        tokens = sample(logits, [s.sampling for s in seqs], [r.generator for r in reqs])
+        return [self._append(r, t) for r, t in zip(reqs, tokens, strict=True)]
+
+    def stats(self) -> EngineStats:
+        pool = self.kv.pool
+        return EngineStats(
+            running=len(self.scheduler.running), waiting=len(self.scheduler.waiting),
+            kv_blocks_total=pool.num_blocks, kv_blocks_free=pool.num_free,
+            kv_blocks_cached=pool.num_cached_free,
+            prefix_cache_hit_tokens=self.scheduler.prefix_hit_tokens, **self._counters,
+        )
+
+    def _append(self, r: _Request, token: int) -> RequestOutput:
+        seq, p = r.seq, r.seq.sampling
+        seq.token_ids.append(token)
+        self._counters["generated_tokens"] += 1
+        reason, text, hit = None, "", False
+        if token in r.stop_ids:
+            reason = "stop"
+        else:
+            text, hit = r.stops.feed(r.detok.push([token]))
+            reason = "stop" if hit else None
+        if reason is None and (seq.num_output_tokens >= p.max_tokens or seq.num_tokens >= self.max_model_len):
+            reason = "length"
+        if reason is not None:
+            if not hit:
+                tail, _ = r.stops.feed(r.detok.flush())
+                text += tail + r.stops.flush()
+            self.requests.pop(seq.request_id)
+            self.scheduler.finish(seq, reason)
+        return self._output(r, [token], text, reason)
+
+    @staticmethod
+    def _output(r: _Request, token_ids: list[int], text: str, reason: str | None) -> RequestOutput:
+        seq = r.seq
+        return RequestOutput(
+            request_id=seq.request_id, token_ids=token_ids, text=text,
+            finished=reason is not None, finish_reason=reason,
+            prompt_tokens=seq.num_prompt_tokens, completion_tokens=seq.num_output_tokens,
+            cached_tokens=seq.num_cached_tokens,
+        )

@@ -1,0 +1,116 @@
+"""Paged attention in plain torch: the KV cache as per-layer block tensors, and the batch's view.
+
+`PagedAttention` is built once per step from the scheduled batch and passed to the model
+explicitly (no globals). Each layer call writes the new K/V into their slots, then attends:
+decode rows in one batched, padded product; each prefill chunk through SDPA over its blocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+class KVCache:
+    """K and V for every layer: [num_blocks, block_size, n_kv_heads, head_dim] each."""
+
+    def __init__(self, *, num_layers: int, num_blocks: int, block_size: int, num_kv_heads: int,
+                 head_dim: int, dtype: torch.dtype) -> None:
+        shape = (num_blocks, block_size, num_kv_heads, head_dim)
+        self.k = [torch.zeros(shape, dtype=dtype) for _ in range(num_layers)]
+        self.v = [torch.zeros(shape, dtype=dtype) for _ in range(num_layers)]
+        self.block_size = block_size
+        self.num_blocks = num_blocks
+
+    @staticmethod
+    def bytes_per_block(*, num_layers: int, block_size: int, num_kv_heads: int, head_dim: int,
+                        dtype: torch.dtype) -> int:
+        elt = torch.empty((), dtype=dtype).element_size()
+        return 2 * num_layers * block_size * num_kv_heads * head_dim * elt
+
+
+@dataclass(frozen=True)
+class SeqSlice:
+    """One sequence's rows in the flattened batch: q rows [start, start+q_len), KV [0, ctx_len)."""
+
+    start: int
+    q_len: int
+    ctx_len: int
+    block_ids: list[int]
+
+
+class PagedAttention:
+    """Implements the model's Attention protocol over a KVCache for one scheduled batch."""
+
+    def __init__(self, cache: KVCache, seqs: list[SeqSlice], slot_mapping: torch.Tensor) -> None:
+        self.cache = cache
+        self.slots = slot_mapping
+        bs = cache.block_size
+        decode = [s for s in seqs if s.q_len == 1]
+        self.prefills = [s for s in seqs if s.q_len > 1]
+        self.decode_rows: torch.Tensor | None = None
+        if decode:
+            max_blocks = max(len(s.block_ids) for s in decode)
+            table = torch.zeros(len(decode), max_blocks, dtype=torch.long)
+            lens = torch.tensor([s.ctx_len for s in decode])
+            for i, s in enumerate(decode):
+                table[i, : len(s.block_ids)] = torch.tensor(s.block_ids)
+            self.decode_table = table
+            # [B, 1, 1, L]: True where the padded position holds no token of this sequence.
+            self.decode_pad = (torch.arange(max_blocks * bs) >= lens[:, None])[:, None, None, :]
+            rows = [s.start for s in decode]
+            whole = len(decode) == len(seqs) and rows == list(range(len(rows)))
+            self.decode_rows = None if whole else torch.tensor(rows)
+            self.all_decode = whole
+        else:
+            self.all_decode = False
+        self.has_decode = bool(decode)
+        self.prefill_blocks = [torch.tensor(s.block_ids) for s in self.prefills]
+        self.prefill_masks = [self._chunk_mask(s) for s in self.prefills]
+
+    @staticmethod
+    def _chunk_mask(s: SeqSlice) -> torch.Tensor | None:
+        """Bottom-right-aligned causal mask for a chunk that follows cached context."""
+        if s.ctx_len == s.q_len:
+            return None
+        q_pos = torch.arange(s.ctx_len - s.q_len, s.ctx_len)[:, None]
+        return torch.arange(s.ctx_len)[None, :] <= q_pos
+
+    def __call__(self, layer_idx: int, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        kc, vc = self.cache.k[layer_idx], self.cache.v[layer_idx]
+        n_kv, head_dim = kc.shape[2], kc.shape[3]
+        kc.view(-1, n_kv, head_dim).index_copy_(0, self.slots, k.to(kc.dtype))
+        vc.view(-1, n_kv, head_dim).index_copy_(0, self.slots, v.to(vc.dtype))
+        if self.all_decode:
+            return self._decode(q, kc, vc)
+        out = torch.empty_like(q)
+        if self.has_decode:
+            out[self.decode_rows] = self._decode(q[self.decode_rows], kc, vc)
+        for s, blocks, mask in zip(self.prefills, self.prefill_blocks, self.prefill_masks, strict=True):
+            rows = slice(s.start, s.start + s.q_len)
+            qs = q[rows].transpose(0, 1)
+            if mask is None:  # nothing cached before this chunk: attend to its own K/V
+                ks, vs = k[rows].transpose(0, 1), v[rows].transpose(0, 1)
+            else:
+                ks = kc[blocks].flatten(0, 1)[: s.ctx_len].transpose(0, 1)
+                vs = vc[blocks].flatten(0, 1)[: s.ctx_len].transpose(0, 1)
+            o = F.scaled_dot_product_attention(
+                qs, ks.to(qs.dtype), vs.to(qs.dtype), attn_mask=mask, is_causal=mask is None,
+                enable_gqa=True,
+            )
+            out[rows] = o.transpose(0, 1)
+        return out
+
+    def _decode(self, q: torch.Tensor, kc: torch.Tensor, vc: torch.Tensor) -> torch.Tensor:
+        """One query row per sequence against its padded blocks; GQA without repeating K/V."""
+        b, n_heads, head_dim = q.shape
+        n_kv = kc.shape[2]
+        keys = kc[self.decode_table].flatten(1, 2).permute(0, 2, 3, 1)  # [B, n_kv, D, L]
+        vals = vc[self.decode_table].flatten(1, 2).transpose(1, 2)  # [B, n_kv, L, D]
+        qg = q.view(b, n_kv, n_heads // n_kv, head_dim).to(keys.dtype)
+        scores = torch.matmul(qg, keys) * head_dim**-0.5  # [B, n_kv, q_per_kv, L]
+        scores = scores.float().masked_fill_(self.decode_pad, float("-inf"))
+        probs = scores.softmax(-1).to(vals.dtype)
+        return torch.matmul(probs, vals).view(b, n_heads, head_dim).to(q.dtype)

@@ -1,0 +1,52 @@
+"""Typed messages that cross the engine boundary: what a caller submits and what it gets back.
+
+Every other package talks to the engine only through these Structs (SGLang's io_struct habit).
+"""
+
+from __future__ import annotations
+
+import msgspec
+
+
+class SamplingParams(msgspec.Struct, frozen=True, kw_only=True):
+    """How one request samples. temperature 0 means greedy."""
+
+    max_tokens: int = 256
+    temperature: float = 1.0
+    top_p: float = 1.0
+    top_k: int = 0  # 0: off
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+    stop_token_ids: tuple[int, ...] = ()
+    ignore_eos: bool = False
+
+    @property
+    def greedy(self) -> bool:
+        return self.temperature <= 0.0
+
+
+class GenerateRequest(msgspec.Struct, frozen=True, kw_only=True):
+    """One generation: prompt token ids in, a stream of RequestOutput deltas out."""
+
+    request_id: str
+    prompt_ids: tuple[int, ...]
+    sampling: SamplingParams = SamplingParams()
+    adapter_id: str | None = None
+
+
+class RequestOutput(msgspec.Struct, kw_only=True):
+    """One delta for one request: the tokens and text produced since the previous delta.
+
+    `text` never ends in half a UTF-8 character and never shows a stop string or a prefix of one
+    that may still complete. The last delta has `finished` set and a `finish_reason`:
+    "stop" (EOS, stop token or stop string), "length" (max_tokens or the context), "abort".
+    """
+
+    request_id: str
+    token_ids: list[int]
+    text: str
+    finished: bool = False
+    finish_reason: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0

@@ -1,0 +1,146 @@
+"""The `hanlin` command: `hanlin serve` runs the OpenAI-compatible server (uvicorn), `hanlin chat`
+talks to the model in the terminal, streaming tokens as they come (in-process engine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import uuid
+from typing import TYPE_CHECKING, TextIO
+
+from engine.config import DEFAULT_MODEL, EngineConfig
+from engine.protocol import GenerateRequest, SamplingParams
+
+if TYPE_CHECKING:  # imported lazily below: `hanlin --help` should not load torch
+    from engine.async_engine import AsyncEngine
+
+
+def _engine_flags(parser: argparse.ArgumentParser) -> None:
+    # Defaults are None so HANLIN_* variables apply unless a flag is given.
+    parser.add_argument("--model", help=f"GGUF file, Hugging Face folder, or {DEFAULT_MODEL!r}")
+    parser.add_argument("--threads", type=int, help="CPU threads for the engine (default: all)")
+    parser.add_argument("--dtype", choices=["float32", "bfloat16"], help="compute dtype")
+    parser.add_argument("--max-model-len", type=int, help="context length cap in tokens")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hanlin", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the OpenAI-compatible HTTP server")
+    _engine_flags(serve)
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1, env HANLIN_HOST)")
+    serve.add_argument("--port", type=int, help="port (default 8000, env HANLIN_PORT)")
+    serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    chat = sub.add_parser("chat", help="chat with the model in this terminal")
+    _engine_flags(chat)
+    chat.add_argument("--system", help="a system message that opens the conversation")
+    chat.add_argument("--temperature", type=float, default=0.7)
+    chat.add_argument("--max-tokens", type=int, default=512)
+    return parser
+
+
+def _engine_overrides(args: argparse.Namespace) -> dict[str, object]:
+    return {
+        "model": args.model,
+        "num_threads": args.threads,
+        "dtype": args.dtype,
+        "max_model_len": args.max_model_len,
+    }
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server.app import create_app
+    from server.settings import ServerSettings
+
+    settings = ServerSettings.from_env(
+        host=args.host, port=args.port, log_level=args.log_level, **_engine_overrides(args)
+    )
+    app = create_app(settings=settings)
+    # A bounded graceful shutdown: open streams would otherwise hold Ctrl-C up indefinitely.
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+async def _chat(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
+    from engine.async_engine import AsyncEngine
+
+    config = EngineConfig.from_env(**_engine_overrides(args))
+    engine = await asyncio.to_thread(AsyncEngine.start, config)
+    history: list[dict[str, str]] = []
+    if args.system:
+        history.append({"role": "system", "content": args.system})
+    interactive = stdin.isatty()
+    if interactive:
+        print(f"hanlin chat with {engine.model_name}; /exit or Ctrl-D to quit.", file=stdout)
+    try:
+        while True:
+            if interactive:
+                stdout.write(">>> ")
+                stdout.flush()
+            # Reading blocks the loop on purpose: nothing else runs on it between turns, and
+            # a thread stuck in readline() would keep Ctrl-C from exiting.
+            line = stdin.readline()
+            if not line or line.strip() == "/exit":
+                return 0
+            if not line.strip():
+                continue
+            history.append({"role": "user", "content": line.strip()})
+            reply = await _reply(engine, history, args, stdout)
+            if reply is None:  # the turn cannot be answered; drop it so the next one still fits
+                history.pop()
+            else:
+                history.append({"role": "assistant", "content": reply})
+    finally:
+        await asyncio.to_thread(engine.shutdown)
+
+
+async def _reply(
+    engine: AsyncEngine, history: list[dict[str, str]], args: argparse.Namespace, stdout: TextIO
+) -> str | None:
+    """Stream one assistant turn to stdout and return its text (None: no room left for it)."""
+    text = engine.tokenizer.apply_chat_template(history, add_generation_prompt=True)
+    ids = engine.tokenizer.encode(text, add_special_tokens=False)
+    room = engine.max_model_len - len(ids)
+    if room < 1:
+        print(
+            "[the conversation is longer than the model's context; start a new chat]", file=stdout
+        )
+        return None
+    sampling = SamplingParams(max_tokens=min(args.max_tokens, room), temperature=args.temperature)
+    request = GenerateRequest(
+        request_id=f"chat-{uuid.uuid4().hex}", prompt_ids=tuple(ids), sampling=sampling
+    )
+    parts: list[str] = []
+    async for out in engine.generate(request):
+        stdout.write(out.text)
+        stdout.flush()
+        parts.append(out.text)
+    stdout.write("\n")
+    stdout.flush()
+    return "".join(parts)
+
+
+def chat(args: argparse.Namespace) -> int:
+    try:
+        return asyncio.run(_chat(args, sys.stdin, sys.stdout))
+    except KeyboardInterrupt:
+        return 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return serve(args) if args.command == "serve" else chat(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

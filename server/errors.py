@@ -1,0 +1,137 @@
+"""OpenAI's error envelope for every failure: `{"error": {"message", "type", "param", "code"}}`.
+
+One handler turns any Litestar HTTP exception (validation, malformed JSON, 404, 405) or our own
+APIError into the envelope; another turns anything unexpected into a 500 without a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from server.protocol import ErrorInfo, ErrorResponse
+
+log = logging.getLogger("hanlin.server")
+
+_TYPES = {
+    401: "authentication_error",
+    403: "permission_error",
+    429: "rate_limit_error",
+}
+_FIELD = re.compile(r"field `([^`]+)`")
+_INTERNAL = "The server had an error while processing your request."
+
+
+class APIError(HTTPException):
+    """An error the API answers on purpose, with OpenAI's `param` and `code`."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int = 400,
+        param: str | None = None,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail=message, status_code=status_code, headers=headers)
+        self.param = param
+        self.code = code
+
+
+def unsupported(param: str, message: str | None = None) -> APIError:
+    """A parameter of OpenAI's schema that hanlin does not implement yet (never ignored)."""
+    text = message or f"Unsupported parameter: '{param}' is not supported yet."
+    return APIError(text, param=param, code="unsupported_parameter")
+
+
+def model_not_found(model: str) -> APIError:
+    return APIError(
+        f"The model `{model}` does not exist.",
+        status_code=404,
+        param="model",
+        code="model_not_found",
+    )
+
+
+def error_type(status: int) -> str:
+    if status >= 500:
+        return "server_error"
+    return _TYPES.get(status, "invalid_request_error")
+
+
+def envelope(exc: Exception, method: str = "", path: str = "") -> tuple[int, ErrorResponse]:
+    """The status and body that answer `exc`; the text of an unexpected error never leaks."""
+    if not isinstance(exc, HTTPException):
+        info = ErrorInfo(message=_INTERNAL, type="server_error")
+        return HTTP_500_INTERNAL_SERVER_ERROR, ErrorResponse(error=info)
+    status = exc.status_code
+    param, code = getattr(exc, "param", None), getattr(exc, "code", None)
+    if isinstance(exc, APIError):
+        message = exc.detail
+    elif isinstance(exc, ValidationException) and exc.extra:
+        message, param, code = _from_validation(exc.extra)
+    elif status == 404:
+        message = f"Invalid URL ({method} {path})"
+    elif status == 405:
+        message = f"Method {method} is not allowed for {path}"
+    elif status >= 500:
+        message = _INTERNAL
+    else:
+        # Malformed JSON arrives as a plain ClientException whose detail says where it broke.
+        message = exc.detail
+    info = ErrorInfo(message=message, type=error_type(status), param=param, code=code)
+    return status, ErrorResponse(error=info)
+
+
+def _from_validation(extra: Any) -> tuple[str, str | None, str]:
+    """msgspec's first complaint, with `param` as OpenAI names it (`messages[0].content`)."""
+    first = extra[0] if isinstance(extra, list) else extra
+    text, key = str(first.get("message", "")), str(first.get("key", ""))
+    # The handler's body parameter is called `data`: that key means the body's top level.
+    where = "" if key == "data" else key
+    field = _FIELD.search(text)
+    if text == "'data'":
+        return "The request body is empty: expected a JSON object.", None, "invalid_value"
+    if field and text.startswith("Object contains unknown field"):
+        param = _join(where, field.group(1))
+        return f"Unrecognized request argument supplied: {param}", param, "unknown_parameter"
+    if field and text.startswith("Object missing required field"):
+        param = _join(where, field.group(1))
+        return f"Missing required parameter: '{param}'.", param, "missing_required_parameter"
+    code = "invalid_type" if ", got `" in text else "invalid_value"
+    label = where or "body"
+    return f"Invalid '{label}': {text}", where or None, code
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status, body = envelope(exc, request.method, request.url.path)
+    if status >= 500:
+        log.error("%s %s failed: %r", request.method, request.url.path, exc)
+    return Response(content=body, status_code=status, headers=exc.headers)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
+    status, body = envelope(exc)
+    return Response(content=body, status_code=status)
+
+
+EXCEPTION_HANDLERS = {HTTPException: handle_http_exception, Exception: handle_unexpected}
+
+# For the OpenAPI document (and the client generated from it): every error has the envelope.
+ERROR_RESPONSES = {
+    400: ResponseSpec(ErrorResponse, description="Invalid request"),
+    404: ResponseSpec(ErrorResponse, description="Unknown model"),
+    500: ResponseSpec(ErrorResponse, description="Server error"),
+}

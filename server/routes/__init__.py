@@ -1,0 +1,156 @@
+"""What the generation routes share: the engine dependency, request checks that OpenAI makes
+(model, n, stream_options, context length), SamplingParams and usage. No route lives here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from contextlib import aclosing
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+
+from engine.async_engine import AsyncEngine
+from engine.protocol import GenerateRequest, RequestOutput, SamplingParams
+from server.errors import APIError, model_not_found, unsupported
+from server.protocol import PromptTokensDetails, StreamOptions, Usage
+
+
+def provide_engine(state: State) -> AsyncEngine:
+    """The engine the lifespan started (Litestar dependency `engine`)."""
+    return state.engine
+
+
+def new_id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex}"
+
+
+def now() -> int:
+    return int(time.time())
+
+
+def check_model(engine: AsyncEngine, model: str) -> None:
+    if model != engine.model_name:
+        raise model_not_found(model)
+
+
+def check_common(n: int | None, stream: bool, stream_options: StreamOptions | None) -> bool:
+    """OpenAI's cross-field rules; returns whether the stream should end with a usage chunk."""
+    if n not in (None, 1):
+        raise APIError(
+            "n>1 is not supported yet: ask for one choice (n=1).",
+            param="n",
+            code="unsupported_value",
+        )
+    if stream_options is None:
+        return False
+    if not stream:  # vLLM's rule: the options only mean something for a stream
+        raise APIError(
+            "stream_options is only allowed when stream is true.",
+            param="stream_options",
+            code="invalid_value",
+        )
+    if stream_options.include_obfuscation:
+        raise unsupported("stream_options.include_obfuscation")
+    return stream_options.include_usage
+
+
+def check_neutral(**params: tuple[Any, tuple[Any, ...]]) -> None:
+    """Refuse a not-yet-implemented parameter unless its value is one that changes nothing:
+    silently ignoring it would hand back an answer the caller did not ask for."""
+    for name, (value, neutral) in params.items():
+        if value not in neutral:
+            raise unsupported(name)
+
+
+def sampling_params(
+    engine: AsyncEngine,
+    num_prompt_tokens: int,
+    *,
+    param: str,
+    max_tokens: int | None,
+    temperature: float | None,
+    top_p: float | None,
+    top_k: int | None,
+    seed: int | None,
+    stop: str | list[str] | None,
+) -> SamplingParams:
+    """SamplingParams with max_tokens clipped to the context left after the prompt; a prompt that
+    leaves no room at all is a 400 `context_length_exceeded` on `param`."""
+    room = engine.max_model_len - num_prompt_tokens
+    if room < 1:
+        raise APIError(
+            f"This model's maximum context length is {engine.max_model_len} tokens. However, your "
+            f"request has {num_prompt_tokens} prompt tokens, which leaves no room for a "
+            "completion. Please reduce the length of the prompt.",
+            param=param,
+            code="context_length_exceeded",
+        )
+    stops = (stop,) if isinstance(stop, str) else tuple(stop or ())
+    return SamplingParams(
+        max_tokens=min(max_tokens or room, room),
+        temperature=1.0 if temperature is None else temperature,
+        top_p=1.0 if top_p is None else top_p,
+        top_k=max(top_k or 0, 0),
+        seed=seed,
+        stop=tuple(s for s in stops if s),  # "" would match everywhere; OpenAI ignores it too
+    )
+
+
+def usage(out: RequestOutput) -> Usage:
+    return Usage(
+        prompt_tokens=out.prompt_tokens,
+        completion_tokens=out.completion_tokens,
+        total_tokens=out.prompt_tokens + out.completion_tokens,
+        prompt_tokens_details=PromptTokensDetails(cached_tokens=out.cached_tokens),
+    )
+
+
+def finish_reason(out: RequestOutput | None) -> str:
+    """OpenAI's finish_reason for the last delta; an aborted or cut-off request is an error."""
+    if out is None or not out.finished:
+        raise APIError("The generation ended without a result.", status_code=500)
+    if out.finish_reason == "abort":
+        raise APIError("The request was aborted by the server.", status_code=503)
+    return out.finish_reason or "stop"
+
+
+async def complete(
+    engine: AsyncEngine, request: GenerateRequest, connection: Request[Any, Any, Any]
+) -> tuple[str, RequestOutput]:
+    """Run a request to the end: the whole text and the last delta (for finish and usage).
+    A client that hangs up first cancels the run, which aborts it in the engine."""
+    run = asyncio.ensure_future(_collect(engine, request))
+    gone = asyncio.ensure_future(_disconnected(connection))
+    try:
+        await asyncio.wait((run, gone), return_when=asyncio.FIRST_COMPLETED)
+    finally:  # also when this handler is cancelled (server shutdown)
+        gone.cancel()
+        if not run.done():
+            run.cancel()
+    if run.done() and not run.cancelled():
+        return run.result()  # the answer, or the run's own exception as it was raised
+    # Nobody is left to read an answer; 499 (nginx's "client closed request") is for the log.
+    raise APIError("The client closed the connection.", status_code=499)
+
+
+async def _disconnected(connection: Request[Any, Any, Any]) -> None:
+    # The body is read already, so the next ASGI message can only be the client leaving.
+    while (await connection.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _collect(engine: AsyncEngine, request: GenerateRequest) -> tuple[str, RequestOutput]:
+    parts: list[str] = []
+    last: RequestOutput | None = None
+    # aclosing: a cancelled caller still closes the stream, which aborts it in the engine.
+    async with aclosing(engine.generate(request)) as outputs:  # type: ignore[type-var]
+        async for out in outputs:
+            parts.append(out.text)
+            last = out
+    finish_reason(last)
+    assert last is not None
+    return "".join(parts), last

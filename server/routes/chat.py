@@ -1,0 +1,164 @@
+"""`POST /v1/chat/completions`: messages -> the checkpoint's chat template -> engine -> OpenAI.
+
+Whole answers as `chat.completion`, streams as `chat.completion.chunk` server-sent events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from typing import Any
+
+from litestar import Request, post
+from litestar.response import ServerSentEvent
+from msgspec import UNSET
+
+from engine.async_engine import AsyncEngine
+from engine.chat_template import ChatTemplateError
+from engine.protocol import GenerateRequest, RequestOutput
+from server.errors import ERROR_RESPONSES, APIError, unsupported
+from server.protocol import (
+    ChatChoice,
+    ChatChunkChoice,
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionRequest,
+    ChatDelta,
+    ChatMessage,
+    ChatResponseMessage,
+)
+from server.routes import (
+    check_common,
+    check_model,
+    check_neutral,
+    complete,
+    finish_reason,
+    new_id,
+    now,
+    sampling_params,
+    usage,
+)
+from server.sse import sse_response
+
+
+@post(
+    "/v1/chat/completions",
+    status_code=200,
+    summary="Create a chat completion",
+    responses=ERROR_RESPONSES,
+)
+async def create_chat_completion(
+    data: ChatCompletionRequest, engine: AsyncEngine, request: Request[Any, Any, Any]
+) -> ChatCompletion | ServerSentEvent:
+    check_model(engine, data.model)
+    include_usage = check_common(data.n, data.stream, data.stream_options)
+    _check_unsupported(data)
+    prompt_ids = _render(engine, data.messages)
+    sampling = sampling_params(
+        engine,
+        len(prompt_ids),
+        param="messages",
+        max_tokens=data.max_completion_tokens or data.max_tokens,
+        temperature=data.temperature,
+        top_p=data.top_p,
+        top_k=data.top_k,
+        seed=data.seed,
+        stop=data.stop,
+    )
+    generation = GenerateRequest(
+        request_id=new_id("chatcmpl"), prompt_ids=tuple(prompt_ids), sampling=sampling
+    )
+    if data.stream:
+        return sse_response(_chunks(engine, generation, include_usage))
+    text, last = await complete(engine, generation, request)
+    choice = ChatChoice(
+        index=0, message=ChatResponseMessage(content=text), finish_reason=finish_reason(last)
+    )
+    return ChatCompletion(
+        id=generation.request_id,
+        created=now(),
+        model=engine.model_name,
+        choices=[choice],
+        usage=usage(last),
+    )
+
+
+def _check_unsupported(data: ChatCompletionRequest) -> None:
+    if not data.messages:
+        raise APIError(
+            "Invalid 'messages': empty array. Expected an array with minimum length 1.",
+            param="messages",
+            code="empty_array",
+        )
+    for i, message in enumerate(data.messages):
+        if message.tool_calls:
+            raise unsupported(f"messages[{i}].tool_calls", "Tool calls are not supported yet.")
+    # Without tools, "auto" can only answer in text: it is as neutral as "none".
+    check_neutral(
+        tools=(data.tools, (None, [])),
+        tool_choice=(data.tool_choice, (None, "none", "auto")),
+        logprobs=(data.logprobs, (None, False)),
+        top_logprobs=(data.top_logprobs, (None, 0)),
+        presence_penalty=(data.presence_penalty, (None, 0.0)),
+        frequency_penalty=(data.frequency_penalty, (None, 0.0)),
+        logit_bias=(data.logit_bias, (None, {})),
+    )
+    if data.response_format is not None and data.response_format.get("type") != "text":
+        raise unsupported(
+            "response_format", "Only response_format {'type': 'text'} is supported yet."
+        )
+
+
+def _render(engine: AsyncEngine, messages: list[ChatMessage]) -> list[int]:
+    """Token ids of the conversation as the checkpoint's own template lays it out."""
+    try:
+        text = engine.tokenizer.apply_chat_template(
+            [_as_dict(m) for m in messages], add_generation_prompt=True
+        )
+    except ChatTemplateError as exc:  # no template, or the template refused the conversation
+        raise APIError(str(exc), param="messages") from exc
+    # The template writes the special tokens itself; adding a BOS again would double it.
+    return engine.tokenizer.encode(text, add_special_tokens=False)
+
+
+def _as_dict(message: ChatMessage) -> dict[str, Any]:
+    content = message.content
+    if isinstance(content, list):  # text parts are joined as vLLM does
+        content = "\n".join(part.text for part in content)
+    # Templates know "system"; OpenAI's "developer" is the same instruction role for them.
+    role = "system" if message.role == "developer" else message.role
+    return {
+        "role": role,
+        "content": content or "",
+        "name": message.name,
+        "tool_call_id": message.tool_call_id,
+    }
+
+
+async def _chunks(
+    engine: AsyncEngine, request: GenerateRequest, include_usage: bool
+) -> AsyncGenerator[ChatCompletionChunk, None]:
+    created, model = now(), engine.model_name
+
+    def chunk(delta: ChatDelta, finish: str | None = None) -> ChatCompletionChunk:
+        choice = ChatChunkChoice(index=0, delta=delta, finish_reason=finish)
+        return ChatCompletionChunk(
+            id=request.request_id,
+            created=created,
+            model=model,
+            choices=[choice],
+            usage=None if include_usage else UNSET,
+        )
+
+    yield chunk(ChatDelta(role="assistant", content=""))
+    last: RequestOutput | None = None
+    async with aclosing(engine.generate(request)) as outputs:  # type: ignore[type-var]
+        async for out in outputs:
+            last = out
+            if out.text:
+                yield chunk(ChatDelta(content=out.text))
+    yield chunk(ChatDelta(), finish_reason(last))
+    if include_usage and last is not None:
+        yield ChatCompletionChunk(
+            id=request.request_id, created=created, model=model, choices=[], usage=usage(last)
+        )

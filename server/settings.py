@@ -1,0 +1,37 @@
+"""Server settings: where to listen and which engine to run (CLI flags over HANLIN_* vars)."""
+
+from __future__ import annotations
+
+import os
+
+import msgspec
+
+from engine.config import EngineConfig
+
+
+class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """The HTTP side (host, port, log level) composed with the engine's own config."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "info"
+    engine: EngineConfig = EngineConfig()
+
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        host: str | None = None,
+        port: int | None = None,
+        log_level: str | None = None,
+        **engine_overrides: object,
+    ) -> ServerSettings:
+        """Read HANLIN_HOST / HANLIN_PORT / HANLIN_LOG_LEVEL and the engine's variables; explicit
+        arguments (CLI flags) win, None meaning "not given"."""
+        env = os.environ
+        return cls(
+            host=host or env.get("HANLIN_HOST", "127.0.0.1"),
+            port=port if port is not None else int(env.get("HANLIN_PORT", "8000")),
+            log_level=log_level or env.get("HANLIN_LOG_LEVEL", "info"),
+            engine=EngineConfig.from_env(**engine_overrides),
+        )

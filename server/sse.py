@@ -1,0 +1,62 @@
+"""Server-sent events as OpenAI frames them: `data: <json>\\n\\n`, then `data: [DONE]\\n\\n`.
+
+A failure after the headers went out travels as a data line holding `{"error": {...}}`, which the
+OpenAI SDKs raise as APIError. Closing the stream (end, error or client gone) closes the source.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from typing import Any
+
+import msgspec
+from litestar.background_tasks import BackgroundTask
+from litestar.exceptions import HTTPException
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from litestar.response.base import ASGIResponse
+
+from server.errors import envelope
+
+log = logging.getLogger("hanlin.server")
+
+# Litestar's default separator is \r\n; OpenAI's streams (and some strict parsers) use \n.
+_SEP = "\n"
+_DONE = ServerSentEventMessage(data="[DONE]", sep=_SEP)
+
+
+def _frame(payload: msgspec.Struct) -> ServerSentEventMessage:
+    return ServerSentEventMessage(data=msgspec.json.encode(payload).decode(), sep=_SEP)
+
+
+async def _frames(
+    events: AsyncGenerator[msgspec.Struct, None],
+) -> AsyncGenerator[ServerSentEventMessage, None]:
+    try:
+        async for event in events:
+            yield _frame(event)
+    except Exception as exc:  # the status line is already sent: report in-band, as vLLM does
+        if not isinstance(exc, HTTPException):
+            log.exception("stream failed", exc_info=exc)
+        yield _frame(envelope(exc)[1])
+    finally:
+        # Reached on normal end, on error and on GeneratorExit/cancellation (client gone):
+        # closing the source is what aborts the engine request and frees its blocks.
+        await events.aclose()
+    yield _DONE
+
+
+class EventStream(ServerSentEvent):
+    """A ServerSentEvent that keeps its own media type. A route that answers JSON or a stream
+    has a JSON media type, and Litestar would put it on the stream too."""
+
+    def to_asgi_response(self, *args: Any, **kwargs: Any) -> ASGIResponse:
+        kwargs["media_type"] = self.media_type
+        return super().to_asgi_response(*args, **kwargs)
+
+
+def sse_response(events: AsyncGenerator[msgspec.Struct, None]) -> EventStream:
+    """Stream `events` as OpenAI SSE. The background task closes the frames even when Litestar
+    cancelled the sender mid-`send` on disconnect, which leaves the generator suspended."""
+    frames = _frames(events)
+    return EventStream(frames, background=BackgroundTask(frames.aclose))

@@ -1,0 +1,114 @@
+"""One live `hanlin serve` subprocess (real default model) shared by every server test, and the
+clients that talk to it: the official OpenAI SDK and plain httpx.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from engine.config import DEFAULT_MODEL
+
+REPO = Path(__file__).resolve().parents[2]
+STARTUP_TIMEOUT_S = 300
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _log_tail(log: Path, lines: int = 40) -> str:
+    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def _wait_until_ready(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"hanlin serve exited with {proc.returncode}:\n{_log_tail(log)}")
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.25)
+    pytest.fail(f"hanlin serve not ready after {STARTUP_TIMEOUT_S}s:\n{_log_tail(log)}")
+
+
+def _hanlin_env() -> dict[str, str]:
+    """The caller's environment with the engine pinned to 2 threads (the CI machines' cores)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HANLIN_")}
+    return env | {"HANLIN_THREADS": "2"}
+
+
+@pytest.fixture(scope="session")
+def hanlin_env() -> dict[str, str]:
+    return _hanlin_env()
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path_factory.mktemp("hanlin-serve") / "server.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "server.cli",
+        "serve",
+        "--model",
+        DEFAULT_MODEL,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    # Output goes to a file, not a pipe: a pipe nobody reads would block the server once full.
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd, cwd=REPO, env=_hanlin_env(), stdout=out, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_until_ready(proc, url, log)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def model() -> str:
+    return DEFAULT_MODEL
+
+
+@pytest.fixture
+def client(server_url: str) -> Iterator[openai.OpenAI]:
+    # No retries: a 5xx must fail the test, not be hidden by the SDK's retry loop.
+    with openai.OpenAI(base_url=f"{server_url}/v1", api_key="unused", max_retries=0) as c:
+        yield c
+
+
+@pytest.fixture
+def http(server_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=server_url, timeout=120) as c:
+        yield c

@@ -1,0 +1,200 @@
+"""The official `openai` SDK against a live `hanlin serve`: chat, streams, usage, completions,
+models, errors as SDK exceptions, and 16 streams at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import openai
+import pytest
+
+pytestmark = pytest.mark.slow
+
+HI = [{"role": "user", "content": "Hi"}]
+# With a system message the greedy answer is "The capital of France is Paris." in both dtypes;
+# with the template's default one the first token is a near tie that bf16 tips to "L".
+FRANCE = [
+    {"role": "system", "content": "You are a helpful assistant."},
+    {"role": "user", "content": "What is the capital of France?"},
+]
+
+
+def test_chat_completion(client: openai.OpenAI, model: str) -> None:
+    resp = client.chat.completions.create(model=model, messages=HI, max_tokens=12)
+    assert resp.id.startswith("chatcmpl-")
+    assert resp.object == "chat.completion"
+    assert resp.model == model
+    (choice,) = resp.choices
+    assert choice.index == 0
+    assert choice.message.role == "assistant"
+    assert choice.message.content
+    assert choice.finish_reason in ("stop", "length")
+    assert choice.logprobs is None
+    usage = resp.usage
+    assert usage is not None and usage.prompt_tokens > 0 and 0 < usage.completion_tokens <= 12
+    assert usage.total_tokens == usage.prompt_tokens + usage.completion_tokens
+    assert usage.prompt_tokens_details is not None
+    assert usage.prompt_tokens_details.cached_tokens is not None
+
+
+def test_greedy_answer_names_paris(client: openai.OpenAI, model: str) -> None:
+    resp = client.chat.completions.create(
+        model=model, messages=FRANCE, temperature=0, max_tokens=30
+    )
+    assert "Paris" in resp.choices[0].message.content
+
+
+def test_greedy_is_repeatable_and_max_tokens_is_clipped(client: openai.OpenAI, model: str) -> None:
+    # max_tokens far beyond the context is clipped to the room left, not refused.
+    first, second = (
+        client.chat.completions.create(
+            model=model, messages=FRANCE, temperature=0, max_completion_tokens=10**6
+        )
+        for _ in range(2)
+    )
+    assert first.choices[0].message.content == second.choices[0].message.content
+    assert first.choices[0].finish_reason == "stop"
+
+
+def test_stop_string_is_cut_in_whole_and_streamed_answers(
+    client: openai.OpenAI, model: str
+) -> None:
+    kwargs = dict(model=model, messages=FRANCE, temperature=0, max_tokens=30, stop=["Paris"])
+    whole = client.chat.completions.create(**kwargs)
+    streamed = "".join(
+        c.choices[0].delta.content or ""
+        for c in client.chat.completions.create(**kwargs, stream=True)
+        if c.choices
+    )
+    assert whole.choices[0].finish_reason == "stop"
+    assert "Paris" not in whole.choices[0].message.content
+    assert "capital" in whole.choices[0].message.content
+    assert streamed == whole.choices[0].message.content
+
+
+def test_chat_stream(client: openai.OpenAI, model: str) -> None:
+    chunks = list(
+        client.chat.completions.create(model=model, messages=HI, max_tokens=12, stream=True)
+    )
+    assert all(c.object == "chat.completion.chunk" and c.model == model for c in chunks)
+    assert len({c.id for c in chunks}) == 1 and chunks[0].id.startswith("chatcmpl-")
+    assert chunks[0].choices[0].delta.role == "assistant"
+    assert chunks[0].choices[0].delta.content == ""
+    assert chunks[-1].choices[0].finish_reason in ("stop", "length")
+    assert all(c.choices[0].finish_reason is None for c in chunks[:-1])
+    assert all(c.usage is None for c in chunks)
+    assert "".join(c.choices[0].delta.content or "" for c in chunks)
+
+
+def test_chat_stream_include_usage(client: openai.OpenAI, model: str) -> None:
+    chunks = list(
+        client.chat.completions.create(
+            model=model,
+            messages=HI,
+            max_tokens=8,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    last = chunks[-1]
+    assert last.choices == []
+    assert last.usage is not None and 0 < last.usage.completion_tokens <= 8
+    assert last.usage.total_tokens == last.usage.prompt_tokens + last.usage.completion_tokens
+    assert all(c.usage is None for c in chunks[:-1])
+    assert chunks[-2].choices[0].finish_reason in ("stop", "length")
+
+
+def test_roles_and_text_parts(client: openai.OpenAI, model: str) -> None:
+    messages = [
+        {"role": "developer", "content": "Answer briefly."},
+        {
+            "role": "user",
+            "content": [{"type": "text", "text": "Hello"}, {"type": "text", "text": "there"}],
+        },
+        {"role": "assistant", "content": "Hi! How can I help?"},
+        {"role": "user", "content": "Say yes.", "name": "sam"},
+    ]
+    resp = client.chat.completions.create(model=model, messages=messages, max_tokens=4, user="u1")
+    assert resp.choices[0].message.content
+
+
+async def test_sixteen_concurrent_streams(server_url: str, model: str) -> None:
+    async with openai.AsyncOpenAI(
+        base_url=f"{server_url}/v1", api_key="unused", max_retries=0
+    ) as c:
+
+        async def one(i: int) -> tuple[str, str | None]:
+            stream = await c.chat.completions.create(
+                model=model,
+                messages=[{"role": "user", "content": f"Tell me about the number {i}."}],
+                max_tokens=24,
+                stream=True,
+                seed=i,
+            )
+            text, finish = [], None
+            async for chunk in stream:
+                text.append(chunk.choices[0].delta.content or "")
+                finish = chunk.choices[0].finish_reason or finish
+            return "".join(text), finish
+
+        results = await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(16))), timeout=300)
+    assert all(finish in ("stop", "length") for _, finish in results), results
+    assert all(text for text, _ in results)
+
+
+def test_completion(client: openai.OpenAI, model: str) -> None:
+    resp = client.completions.create(model=model, prompt="The capital of France is", max_tokens=5)
+    assert resp.id.startswith("cmpl-") and resp.object == "text_completion"
+    (choice,) = resp.choices
+    assert choice.text and choice.finish_reason in ("stop", "length")
+    assert resp.usage is not None and resp.usage.completion_tokens <= 5
+
+
+def test_completion_default_max_tokens_is_16(client: openai.OpenAI, model: str) -> None:
+    resp = client.completions.create(model=model, prompt="1, 2, 3, 4,", temperature=0)
+    assert resp.usage is not None and resp.usage.completion_tokens == 16
+    assert resp.choices[0].finish_reason == "length"
+
+
+def test_completion_token_id_prompt(client: openai.OpenAI, model: str) -> None:
+    resp = client.completions.create(model=model, prompt=[504, 3575, 282], max_tokens=3)
+    assert resp.usage is not None and resp.usage.prompt_tokens == 3
+
+
+def test_completion_stream(client: openai.OpenAI, model: str) -> None:
+    chunks = list(
+        client.completions.create(
+            model=model,
+            prompt="Once upon a time",
+            max_tokens=6,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+    )
+    assert all(c.object == "text_completion" for c in chunks)
+    assert chunks[-1].choices == [] and chunks[-1].usage is not None
+    assert chunks[-2].choices[0].finish_reason in ("stop", "length")
+    assert "".join(c.choices[0].text for c in chunks[:-1])
+
+
+def test_models(client: openai.OpenAI, model: str) -> None:
+    listed = client.models.list()
+    assert [m.id for m in listed.data] == [model]
+    got = client.models.retrieve(model)
+    assert got.id == model and got.object == "model" and got.owned_by == "hanlin"
+    assert got.created > 0
+
+
+def test_unknown_model_is_not_found(client: openai.OpenAI) -> None:
+    with pytest.raises(openai.NotFoundError) as err:
+        client.chat.completions.create(model="no-such-model", messages=HI)
+    assert err.value.code == "model_not_found"
+    with pytest.raises(openai.NotFoundError):
+        client.models.retrieve("no-such-model")
+
+
+def test_bad_request_is_raised_with_param(client: openai.OpenAI, model: str) -> None:
+    with pytest.raises(openai.BadRequestError) as err:
+        client.chat.completions.create(model=model, messages=HI, n=2)
+    assert err.value.param == "n"
