@@ -4,7 +4,7 @@ Measures (a) batch-1 decode tokens/s, (b) aggregate tokens/s and TTFT p50/p95 at
 concurrent requests, (c) prefill tokens/s of a 512-token prompt. Greedy, 128 output tokens,
 2 threads by default. Prints a markdown table with hanlin / transformers ratios.
 
-    .venv/bin/python bench/serving.py [--threads 2] [--dtype bfloat16] [--repeats 3]
+    .venv/bin/python bench/serving.py [--threads 2] [--dtypes float32,bfloat16] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -78,9 +78,9 @@ async def hanlin_prefill(base: str, ids: list[int]) -> float:
     return len(ids) / ttft
 
 
-def bench_hanlin(args, long_ids: list[int]) -> dict:
+def bench_hanlin(args, dtype: str, long_ids: list[int]) -> dict:
     port = free_port()
-    env = dict(os.environ, HANLIN_THREADS=str(args.threads), HANLIN_DTYPE=args.dtype)
+    env = dict(os.environ, HANLIN_THREADS=str(args.threads), HANLIN_DTYPE=dtype)
     proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -151,10 +151,16 @@ def bench_transformers(args, long_ids: list[int]) -> dict:
     return out
 
 
+def transformers_version() -> str:
+    import transformers
+
+    return transformers.__version__
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--dtype", default="bfloat16")
+    ap.add_argument("--dtypes", default="float32,bfloat16", help="hanlin run dtypes, comma-separated")
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
 
@@ -164,20 +170,30 @@ def main() -> None:
     tok = Tokenizer.from_gguf(resolve_model_path("smollm2-135m-instruct"))
     long_ids = (tok.encode(" ".join(PROMPTS)) * 8)[:512]
 
-    h = bench_hanlin(args, long_ids)
+    dtypes = args.dtypes.split(",")
+    hs = [bench_hanlin(args, d, long_ids) for d in dtypes]
     t = bench_transformers(args, long_ids)
-    rows = [("(a) batch-1 decode tok/s", h[1]["decode1"], t[1]["decode1"])]
+    # (name, key, higher is better)
+    rows = [("(a) batch-1 decode tok/s", 1, "decode1", True)]
     for n in (1, 8, 32):
-        rows.append((f"(b) {n:>2} concurrent: aggregate tok/s", h[n]["agg"], t[n]["agg"]))
-        rows.append((f"(b) {n:>2} concurrent: TTFT p50 s", h[n]["ttft50"], t[n]["ttft50"]))
-        rows.append((f"(b) {n:>2} concurrent: TTFT p95 s", h[n]["ttft95"], t[n]["ttft95"]))
-    rows.append(("(c) prefill 512 tokens, tok/s", h["prefill"], t["prefill"]))
-    print(f"\nSmolLM2-135M-Instruct (Q4_1 GGUF), {args.threads} threads, greedy, {OUT_TOKENS} output "
-          f"tokens, hanlin {args.dtype} vs transformers fp32; medians of {args.repeats} runs\n")
-    print("| measure | hanlin | transformers | ratio |")
-    print("|---|---:|---:|---:|")
-    for name, a, b in rows:
-        print(f"| {name} | {a:.3g} | {b:.3g} | {a / b:.2f}x |")
+        rows.append((f"(b) {n:>2} concurrent: aggregate tok/s", n, "agg", True))
+        rows.append((f"(b) {n:>2} concurrent: TTFT p50 s", n, "ttft50", False))
+        rows.append((f"(b) {n:>2} concurrent: TTFT p95 s", n, "ttft95", False))
+    rows.append(("(c) prefill 512 tokens, tok/s", "prefill", None, True))
+    print(f"\nSmolLM2-135M-Instruct (Q4_1 GGUF dequantized), {args.threads} threads, greedy, "
+          f"{OUT_TOKENS} output tokens; transformers {transformers_version()} fp32 generate; "
+          f"medians of {args.repeats} runs. Speed-up: hanlin over transformers (>1 is faster).\n")
+    head = " | ".join(f"hanlin {d}" for d in dtypes)
+    ups = " | ".join(f"speed-up {d}" for d in dtypes)
+    print(f"| measure | {head} | transformers | {ups} |")
+    print("|---|" + "---:|" * (2 * len(dtypes) + 1))
+    for name, n, key, higher in rows:
+        vals = [h[n] if key is None else h[n][key] for h in hs]
+        ref = t[n] if key is None else t[n][key]
+        speed = [(v / ref if higher else ref / v) for v in vals]
+        cells = " | ".join(f"{v:.3g}" for v in vals)
+        sp = " | ".join(f"{x:.2f}x" for x in speed)
+        print(f"| {name} | {cells} | {ref:.3g} | {sp} |")
 
 
 if __name__ == "__main__":

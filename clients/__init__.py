@@ -1,1 +1,1 @@
-"""placeholder"""
+"""The Python client generated from the server's OpenAPI document. Not generated yet: issue 4."""

@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Data-cleaning pipelines for uploads (InternLM2 recipe). Not built yet: issue 5."""

@@ -15,6 +15,7 @@ from engine.config import EngineConfig
 from engine.loaders import load_checkpoint
 from engine.loaders.default_model import DEFAULT_MODEL_NAME, resolve_model_path
 from engine.models.llama import LlamaForCausalLM
+from engine.packed_linear import pack_model
 from engine.paged_attention import KVCache
 from engine.tokenizer import Tokenizer
 
@@ -53,6 +54,8 @@ def load(config: EngineConfig) -> LoadedModel:
     path = resolve_model_path(config.model)
     _, model = load_checkpoint(path, dtype=dtype)
     model.eval()
+    if config.pack_weights:
+        pack_model(model, dtype)
     tokenizer = Tokenizer.from_gguf(path) if path.suffix == ".gguf" else Tokenizer.from_hf_folder(path)
     mc = model.config
     cc = config.cache

@@ -90,6 +90,9 @@ class ChatCompletionRequest(Request):
     stop: Stop | None = None
     n: PositiveInt | None = None
     user: str | None = None
+    # vLLM's extensions, for benchmarks and evals: run past EOS; extra token ids that stop.
+    ignore_eos: bool = False
+    stop_token_ids: list[int] | None = None
     # In OpenAI's schema but not implemented yet: only their neutral values pass (see validate).
     tools: list[dict[str, Any]] | None = None
     tool_choice: str | dict[str, Any] | None = None
@@ -163,6 +166,9 @@ class CompletionRequest(Request):
     stream_options: StreamOptions | None = None
     n: PositiveInt | None = None
     user: str | None = None
+    # vLLM's extensions, for benchmarks and evals: run past EOS; extra token ids that stop.
+    ignore_eos: bool = False
+    stop_token_ids: list[int] | None = None
     # Not implemented yet: only their neutral values pass.
     echo: bool = False
     suffix: str | None = None

@@ -1,1 +1,1 @@
-"""placeholder"""
+"""Fine-tuning (SFT / DPO, DeepSpeed ZeRO, LoRA / QLoRA) on engine.models. Not built yet: issue 6."""

@@ -77,6 +77,8 @@ def sampling_params(
     top_k: int | None,
     seed: int | None,
     stop: str | list[str] | None,
+    ignore_eos: bool = False,
+    stop_token_ids: list[int] | None = None,
 ) -> SamplingParams:
     """SamplingParams with max_tokens clipped to the context left after the prompt; a prompt that
     leaves no room at all is a 400 `context_length_exceeded` on `param`."""
@@ -97,6 +99,8 @@ def sampling_params(
         top_k=max(top_k or 0, 0),
         seed=seed,
         stop=tuple(s for s in stops if s),  # "" would match everywhere; OpenAI ignores it too
+        ignore_eos=ignore_eos,
+        stop_token_ids=tuple(stop_token_ids or ()),
     )
 
 

@@ -64,6 +64,8 @@ async def create_chat_completion(
         top_k=data.top_k,
         seed=data.seed,
         stop=data.stop,
+        ignore_eos=data.ignore_eos,
+        stop_token_ids=data.stop_token_ids,
     )
     generation = GenerateRequest(
         request_id=new_id("chatcmpl"), prompt_ids=tuple(prompt_ids), sampling=sampling

@@ -117,7 +117,7 @@ def test_max_tokens_and_stop_strings(loaded):
 
 def test_async_engine_streams_and_aborts_free_every_block(loaded):
     async def main():
-        engine = AsyncEngine(loaded, EngineConfig(dtype="float32", cache=CacheConfig(num_blocks=256)))
+        engine = AsyncEngine(EngineConfig(dtype="float32", cache=CacheConfig(num_blocks=256)), loaded)
         try:
             params = SamplingParams(temperature=0.0, max_tokens=200, ignore_eos=True)
 

@@ -12,8 +12,10 @@ import pytest
 pytestmark = pytest.mark.slow
 
 HI = [{"role": "user", "content": "Hi"}]
-# With a system message the greedy answer is "The capital of France is Paris." in both dtypes;
-# with the template's default one the first token is a near tie that bf16 tips to "L".
+# The server runs fp32 by default: the exact path, whose logits match transformers. The bare
+# question (the template's default system prompt) is a near tie on its first token ("The" 25.33
+# vs "L" 25.24) that bf16 tips to "L"; with a system message both dtypes answer "Paris".
+BARE_FRANCE = [{"role": "user", "content": "What is the capital of France?"}]
 FRANCE = [
     {"role": "system", "content": "You are a helpful assistant."},
     {"role": "user", "content": "What is the capital of France?"},
@@ -38,11 +40,20 @@ def test_chat_completion(client: openai.OpenAI, model: str) -> None:
     assert usage.prompt_tokens_details.cached_tokens is not None
 
 
-def test_greedy_answer_names_paris(client: openai.OpenAI, model: str) -> None:
+@pytest.mark.parametrize("messages", [BARE_FRANCE, FRANCE], ids=["bare", "with-system"])
+def test_greedy_answer_names_paris(client: openai.OpenAI, model: str, messages) -> None:
     resp = client.chat.completions.create(
-        model=model, messages=FRANCE, temperature=0, max_tokens=30
+        model=model, messages=messages, temperature=0, max_tokens=30
     )
     assert "Paris" in resp.choices[0].message.content
+
+
+def test_ignore_eos_extension_runs_to_max_tokens(client: openai.OpenAI, model: str) -> None:
+    kwargs = {"model": model, "messages": FRANCE, "temperature": 0, "max_tokens": 40}
+    natural = client.chat.completions.create(**kwargs)
+    assert natural.choices[0].finish_reason == "stop" and natural.usage.completion_tokens < 40
+    forced = client.chat.completions.create(**kwargs, extra_body={"ignore_eos": True})
+    assert forced.choices[0].finish_reason == "length" and forced.usage.completion_tokens == 40
 
 
 def test_greedy_is_repeatable_and_max_tokens_is_clipped(client: openai.OpenAI, model: str) -> None:
