@@ -97,8 +97,9 @@ def bench_hanlin(args, dtype: str, long_ids: list[int]) -> dict:
         for n in (1, 8, 32):
             runs = [asyncio.run(hanlin_concurrency(base, n)) for _ in range(args.repeats)]
             out[n] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-        out["prefill"] = statistics.median(asyncio.run(hanlin_prefill(base, long_ids))
-                                           for _ in range(args.repeats))
+        # A different first token each time: the prefix cache must not serve a repeat.
+        out["prefill"] = statistics.median(asyncio.run(hanlin_prefill(base, [100 + i] + long_ids[1:]))
+                                           for i in range(args.repeats))
         return out
     finally:
         proc.terminate()
