@@ -14,12 +14,14 @@ import torch
 from engine.config import EngineConfig
 from engine.detokenizer import IncrementalDetokenizer, StopMatcher
 from engine.kv_cache_manager import KVCacheManager
+from engine.models.llama import LlamaForCausalLM
 from engine.paged_attention import KVCache
 from engine.protocol import GenerateRequest, RequestOutput
 from engine.runner import ModelRunner
 from engine.sampler import make_generator, sample
 from engine.scheduler import Scheduler
 from engine.sequence import Sequence
+from engine.tokenizer import Tokenizer
 
 
 class EngineStats(msgspec.Struct, kw_only=True):
@@ -48,7 +50,8 @@ class _Request:
 class LLMEngine:
     """Owns scheduler, KV manager, runner and per-request text state."""
 
-    def __init__(self, model, tokenizer, config: EngineConfig, num_blocks: int, max_model_len: int) -> None:
+    def __init__(self, model: LlamaForCausalLM, tokenizer: Tokenizer, config: EngineConfig,
+                 num_blocks: int, max_model_len: int) -> None:
         mc = model.config
         self.config = config
         self.tokenizer = tokenizer

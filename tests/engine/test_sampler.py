@@ -37,13 +37,13 @@ def test_samples_follow_the_distribution():
 def test_same_seed_same_tokens_whatever_the_batch():
     logits = torch.randn(3, 50)
     params = SamplingParams(temperature=0.9, top_p=0.95)
-    alone = [sample(logits[1:2], [params], [make_generator(42)])[0] for _ in range(1)]
+    draws = 20
+    alone = [sample(logits[1:2], [params], [g])[0] for g in [make_generator(42)] for _ in range(draws)]
     gens = [make_generator(7), make_generator(42), make_generator(9)]
-    batched = sample(logits, [params] * 3, gens)
-    assert batched[1] == alone[0]
-    a = [sample_one(logits[0], params, g) for g in [make_generator(3)] for _ in range(20)]
-    g = make_generator(3)
-    assert a == [sample_one(logits[0], params, g) for _ in range(20)]
+    batched = [sample(logits, [params] * 3, gens)[1] for _ in range(draws)]
+    assert batched == alone
+    other = make_generator(43)
+    assert [sample_one(logits[1], params, other) for _ in range(draws)] != alone
 
 
 def test_low_temperature_approaches_greedy():
