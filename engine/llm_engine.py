@@ -16,9 +16,9 @@ from engine.detokenizer import IncrementalDetokenizer, StopMatcher
 from engine.kv_cache_manager import KVCacheManager
 from engine.models.llama import LlamaForCausalLM
 from engine.paged_attention import KVCache
-from engine.protocol import GenerateRequest, RequestOutput
+from engine.protocol import GenerateRequest, RequestOutput, TokenLogprob
 from engine.runner import ModelRunner
-from engine.sampler import make_generator, sample
+from engine.sampler import make_generator, sample, token_logprobs
 from engine.scheduler import Scheduler
 from engine.sequence import Sequence
 from engine.tokenizer import Tokenizer
@@ -45,6 +45,10 @@ class _Request:
     stops: StopMatcher
     generator: torch.Generator
     stop_ids: frozenset[int]
+    # Filled by position as prompt chunks are computed (a recompute after preemption refills the
+    # same slots); sent with the first delta.
+    prompt_logprobs: list[TokenLogprob | None] | None = None
+    sent_prompt_logprobs: bool = False
 
 
 class LLMEngine:
@@ -82,6 +86,7 @@ class LLMEngine:
         self.requests[req.request_id] = _Request(
             seq=seq, detok=IncrementalDetokenizer(self.tokenizer, req.prompt_ids),
             stops=StopMatcher(p.stop), generator=make_generator(p.seed), stop_ids=frozenset(stop_ids),
+            prompt_logprobs=None if p.prompt_logprobs is None else [None] * len(req.prompt_ids),
         )
         self._counters["prompt_tokens"] += len(req.prompt_ids)
         self.scheduler.add(seq)
@@ -101,15 +106,31 @@ class LLMEngine:
         self._counters["num_preemptions"] += len(batch.preempted)
         if not batch:
             return []
-        seqs, logits = self.runner.execute(batch)
+        out = self.runner.execute(batch)
         for seq, n in batch.items:
             seq.num_computed_tokens += n
             self.kv.cache_full_blocks(seq)
-        if not seqs:
+        for request_id, (pos, logits) in out.prompt_logits.items():
+            r = self.requests[request_id]
+            targets = r.seq.prompt_ids[pos + 1 : pos + 1 + logits.shape[0]]
+            k = r.seq.sampling.prompt_logprobs or 0
+            r.prompt_logprobs[pos + 1 : pos + 1 + len(targets)] = token_logprobs(logits, targets, k)
+        if not out.sample_seqs:
             return []
+        seqs = out.sample_seqs
         reqs = [self.requests[s.request_id] for s in seqs]
-        tokens = sample(logits, [s.sampling for s in seqs], [r.generator for r in reqs])
-        return [self._append(r, t) for r, t in zip(reqs, tokens, strict=True)]
+        params = [s.sampling for s in seqs]
+        tokens = sample(out.logits, params, [r.generator for r in reqs],
+                        [(s.prompt_ids, s.output_ids) for s in seqs])
+        logprobs: list[TokenLogprob | None] = [None] * len(seqs)
+        wanted = [i for i, p in enumerate(params) if p.logprobs is not None]
+        if wanted:
+            top = max(params[i].logprobs or 0 for i in wanted)
+            lps = token_logprobs(out.logits[wanted], [tokens[i] for i in wanted], top)
+            for i, lp in zip(wanted, lps, strict=True):
+                lp.top = lp.top[: params[i].logprobs]
+                logprobs[i] = lp
+        return [self._append(r, t, lp) for r, t, lp in zip(reqs, tokens, logprobs, strict=True)]
 
     def stats(self) -> EngineStats:
         pool = self.kv.pool
@@ -120,7 +141,7 @@ class LLMEngine:
             prefix_cache_hit_tokens=self.scheduler.prefix_hit_tokens, **self._counters,
         )
 
-    def _append(self, r: _Request, token: int) -> RequestOutput:
+    def _append(self, r: _Request, token: int, logprob: TokenLogprob | None) -> RequestOutput:
         seq, p = r.seq, r.seq.sampling
         seq.token_ids.append(token)
         self._counters["generated_tokens"] += 1
@@ -138,7 +159,13 @@ class LLMEngine:
                 text += tail + r.stops.flush()
             self.requests.pop(seq.request_id)
             self.scheduler.finish(seq, reason)
-        return self._output(r, [token], text, reason)
+        out = self._output(r, [token], text, reason)
+        if logprob is not None and token not in r.stop_ids:  # EOS is not part of the answer
+            out.logprobs = [logprob]
+        if r.prompt_logprobs is not None and not r.sent_prompt_logprobs:
+            out.prompt_logprobs = r.prompt_logprobs
+            r.sent_prompt_logprobs = True
+        return out
 
     @staticmethod
     def _output(r: _Request, token_ids: list[int], text: str, reason: str | None) -> RequestOutput:

@@ -15,6 +15,13 @@ class SamplingParams(msgspec.Struct, frozen=True, kw_only=True):
     temperature: float = 1.0
     top_p: float = 1.0
     top_k: int = 0  # 0: off
+    min_p: float = 0.0  # 0: off; drop tokens below min_p x the top token's probability
+    presence_penalty: float = 0.0  # OpenAI's: subtracted once from every token already generated
+    frequency_penalty: float = 0.0  # OpenAI's: subtracted per occurrence in the output
+    repetition_penalty: float = 1.0  # HF / vLLM's: divides (or multiplies) seen tokens' logits
+    logit_bias: tuple[tuple[int, float], ...] = ()
+    logprobs: int | None = None  # None: none; k: the chosen token's logprob and the top k
+    prompt_logprobs: int | None = None  # the same for every prompt token after the first (echo)
     seed: int | None = None
     stop: tuple[str, ...] = ()
     stop_token_ids: tuple[int, ...] = ()
@@ -23,6 +30,20 @@ class SamplingParams(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def greedy(self) -> bool:
         return self.temperature <= 0.0
+
+    @property
+    def penalized(self) -> bool:
+        return bool(self.presence_penalty or self.frequency_penalty or self.logit_bias
+                    or self.repetition_penalty != 1.0)
+
+
+class TokenLogprob(msgspec.Struct, array_like=True):
+    """One position's log-probabilities: the token that stands there and the top alternatives,
+    from the model's own distribution (log-softmax of the raw logits)."""
+
+    token_id: int
+    logprob: float
+    top: list[tuple[int, float]]
 
 
 class GenerateRequest(msgspec.Struct, frozen=True, kw_only=True):
@@ -45,6 +66,8 @@ class RequestOutput(msgspec.Struct, kw_only=True):
     request_id: str
     token_ids: list[int]
     text: str
+    logprobs: list[TokenLogprob] | None = None  # one per token in token_ids, when asked for
+    prompt_logprobs: list[TokenLogprob | None] | None = None  # first delta only; first entry None
     finished: bool = False
     finish_reason: str | None = None
     prompt_tokens: int = 0

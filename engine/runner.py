@@ -6,12 +6,25 @@ requests go through the model together as one flat batch of T tokens.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import torch
 
 from engine.models.llama import LlamaForCausalLM
 from engine.paged_attention import KVCache, PagedAttention, SeqSlice
 from engine.scheduler import ScheduledBatch
 from engine.sequence import Sequence
+
+
+@dataclass
+class RunnerOutput:
+    """Next-token logits ([N, vocab], float32) for the sequences that reached their last token,
+    and, for sequences that asked for prompt log-probabilities, the logits of every prompt row
+    computed this step: request id -> (position of the first row, logits [rows, vocab])."""
+
+    sample_seqs: list[Sequence]
+    logits: torch.Tensor
+    prompt_logits: dict[str, tuple[int, torch.Tensor]] = field(default_factory=dict)
 
 
 class ModelRunner:
@@ -22,9 +35,7 @@ class ModelRunner:
         self.cache = cache
 
     @torch.inference_mode()
-    def execute(self, batch: ScheduledBatch) -> tuple[list[Sequence], torch.Tensor]:
-        """Compute the batch's new tokens; return the sequences that reached their last token and
-        their next-token logits ([N, vocab], float32), in the same order."""
+    def execute(self, batch: ScheduledBatch) -> RunnerOutput:
         bs = self.cache.block_size
         ids: list[int] = []
         positions: list[int] = []
@@ -32,6 +43,7 @@ class ModelRunner:
         slices: list[SeqSlice] = []
         sample_rows: list[int] = []
         sample_seqs: list[Sequence] = []
+        prompt_rows: list[tuple[str, int, int, int]] = []  # (request id, first pos, row, count)
         for seq, n in batch.items:
             start, c = len(ids), seq.num_computed_tokens
             ids.extend(seq.token_ids[c : c + n])
@@ -39,11 +51,19 @@ class ModelRunner:
             blocks = seq.block_ids
             slots.extend(blocks[p // bs] * bs + p % bs for p in range(c, c + n))
             slices.append(SeqSlice(start, n, c + n, blocks[: -(-(c + n) // bs)]))
+            if seq.sampling.prompt_logprobs is not None and c < seq.num_prompt_tokens - 1:
+                # Row p scores prompt token p + 1; the last prompt row is the sampling row.
+                count = min(c + n, seq.num_prompt_tokens - 1) - c
+                prompt_rows.append((seq.request_id, c, start, count))
             if c + n == seq.num_tokens:
                 sample_rows.append(start + n - 1)
                 sample_seqs.append(seq)
         attention = PagedAttention(self.cache, slices, torch.tensor(slots))
         hidden = self.model(torch.tensor(ids), torch.tensor(positions), attention)
-        if not sample_rows:
-            return [], hidden.new_empty(0, 0)
-        return sample_seqs, self.model.compute_logits(hidden[sample_rows])
+        logits = (self.model.compute_logits(hidden[sample_rows]) if sample_rows
+                  else hidden.new_empty(0, 0))
+        prompt_logits = {
+            rid: (pos, self.model.compute_logits(hidden[row : row + count]))
+            for rid, pos, row, count in prompt_rows
+        }
+        return RunnerOutput(sample_seqs, logits, prompt_logits)

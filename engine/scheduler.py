@@ -74,7 +74,9 @@ class Scheduler:
             return batch  # no admissions while memory is short
         while self.waiting and budget > 0 and len(self.running) < self.config.max_num_seqs:
             seq = self.waiting[0]
-            computed = self.kv.computed_blocks(seq) if not seq.block_ids else []
+            # Prompt log-probabilities need every prompt row computed: no prefix reuse for those.
+            reuse = not seq.block_ids and seq.sampling.prompt_logprobs is None
+            computed = self.kv.computed_blocks(seq) if reuse else []
             num_computed = len(computed) * self.kv.block_size
             n = min(seq.num_tokens - num_computed, budget)
             if self.config.long_prefill_threshold:

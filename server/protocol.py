@@ -93,6 +93,8 @@ class ChatCompletionRequest(Request):
     # vLLM's extensions, for benchmarks and evals: run past EOS; extra token ids that stop.
     ignore_eos: bool = False
     stop_token_ids: list[int] | None = None
+    repetition_penalty: Annotated[float, Meta(gt=0.0)] | None = None
+    min_p: Annotated[float, Meta(ge=0.0, le=1.0)] | None = None
     # In OpenAI's schema but not implemented yet: only their neutral values pass (see validate).
     tools: list[dict[str, Any]] | None = None
     tool_choice: str | dict[str, Any] | None = None
@@ -105,6 +107,31 @@ class ChatCompletionRequest(Request):
     logit_bias: dict[str, float] | None = None
 
 
+class TopLogprob(msgspec.Struct, kw_only=True):
+    token: str
+    logprob: float
+    bytes: list[int] | None
+
+
+class ChatTokenLogprob(msgspec.Struct, kw_only=True):
+    token: str
+    logprob: float
+    bytes: list[int] | None
+    top_logprobs: list[TopLogprob]
+
+
+class ChatLogprobs(msgspec.Struct, kw_only=True):
+    content: list[ChatTokenLogprob] | None
+    refusal: None = None
+
+
+class CompletionLogprobs(msgspec.Struct, kw_only=True):
+    tokens: list[str]
+    token_logprobs: list[float | None]
+    top_logprobs: list[dict[str, float] | None]
+    text_offset: list[int]
+
+
 class ChatResponseMessage(msgspec.Struct, kw_only=True):
     role: Literal["assistant"] = "assistant"
     content: str
@@ -113,7 +140,7 @@ class ChatResponseMessage(msgspec.Struct, kw_only=True):
 class ChatChoice(msgspec.Struct, kw_only=True):
     index: int
     message: ChatResponseMessage
-    logprobs: None = None
+    logprobs: ChatLogprobs | None = None
     finish_reason: str
 
 
@@ -134,7 +161,7 @@ class ChatDelta(msgspec.Struct, kw_only=True):
 class ChatChunkChoice(msgspec.Struct, kw_only=True):
     index: int
     delta: ChatDelta
-    logprobs: None = None
+    logprobs: ChatLogprobs | None = None
     finish_reason: str | None = None
 
 
@@ -156,7 +183,8 @@ class CompletionRequest(Request):
     # OpenAI allows str | list[str] | list[int] | list[list[int]]; msgspec allows one array type
     # in a union, so the list forms are told apart in the route.
     prompt: str | list[str | int | list[int]]
-    max_tokens: PositiveInt = 16
+    # 0 only with echo: score the prompt, generate nothing (lm-evaluation-harness does this).
+    max_tokens: Annotated[int, Meta(ge=0)] = 16
     temperature: Temperature | None = None
     top_p: TopP | None = None
     top_k: TopK | None = None
@@ -169,6 +197,8 @@ class CompletionRequest(Request):
     # vLLM's extensions, for benchmarks and evals: run past EOS; extra token ids that stop.
     ignore_eos: bool = False
     stop_token_ids: list[int] | None = None
+    repetition_penalty: Annotated[float, Meta(gt=0.0)] | None = None
+    min_p: Annotated[float, Meta(ge=0.0, le=1.0)] | None = None
     # Not implemented yet: only their neutral values pass.
     echo: bool = False
     suffix: str | None = None
@@ -182,7 +212,7 @@ class CompletionRequest(Request):
 class CompletionChoice(msgspec.Struct, kw_only=True):
     index: int
     text: str
-    logprobs: None = None
+    logprobs: CompletionLogprobs | None = None
     finish_reason: str | None = None
 
 

@@ -8,13 +8,14 @@ import asyncio
 import time
 import uuid
 from contextlib import aclosing
+from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
 
 from engine.async_engine import AsyncEngine
-from engine.protocol import GenerateRequest, RequestOutput, SamplingParams
+from engine.protocol import GenerateRequest, RequestOutput, SamplingParams, TokenLogprob
 from server.errors import APIError, model_not_found, unsupported
 from server.protocol import PromptTokensDetails, StreamOptions, Usage
 
@@ -79,6 +80,13 @@ def sampling_params(
     stop: str | list[str] | None,
     ignore_eos: bool = False,
     stop_token_ids: list[int] | None = None,
+    presence_penalty: float | None = None,
+    frequency_penalty: float | None = None,
+    repetition_penalty: float | None = None,
+    logit_bias: dict[str, float] | None = None,
+    min_p: float | None = None,
+    logprobs: int | None = None,
+    prompt_logprobs: int | None = None,
 ) -> SamplingParams:
     """SamplingParams with max_tokens clipped to the context left after the prompt; a prompt that
     leaves no room at all is a 400 `context_length_exceeded` on `param`."""
@@ -101,7 +109,36 @@ def sampling_params(
         stop=tuple(s for s in stops if s),  # "" would match everywhere; OpenAI ignores it too
         ignore_eos=ignore_eos,
         stop_token_ids=tuple(stop_token_ids or ()),
+        presence_penalty=presence_penalty or 0.0,
+        frequency_penalty=frequency_penalty or 0.0,
+        repetition_penalty=repetition_penalty or 1.0,
+        logit_bias=_logit_bias(engine, logit_bias),
+        min_p=min_p or 0.0,
+        logprobs=logprobs,
+        prompt_logprobs=prompt_logprobs,
     )
+
+
+def _logit_bias(
+    engine: AsyncEngine, bias: dict[str, float] | None
+) -> tuple[tuple[int, float], ...]:
+    """OpenAI's map of token id (as a JSON key) to a bias in [-100, 100]."""
+    out = []
+    for key, value in (bias or {}).items():
+        if not key.lstrip("-").isdigit() or not 0 <= int(key) < engine.tokenizer.vocab_size:
+            raise APIError(
+                f"Invalid key in 'logit_bias': {key!r} is not a token id of this model.",
+                param="logit_bias",
+                code="invalid_value",
+            )
+        if not -100 <= value <= 100:
+            raise APIError(
+                f"Invalid value in 'logit_bias' for {key}: {value} is outside [-100, 100].",
+                param="logit_bias",
+                code="invalid_value",
+            )
+        out.append((int(key), float(value)))
+    return tuple(out)
 
 
 def usage(out: RequestOutput) -> Usage:
@@ -122,9 +159,19 @@ def finish_reason(out: RequestOutput | None) -> str:
     return out.finish_reason or "stop"
 
 
+@dataclass
+class Collected:
+    """A whole answer: its text, its last delta (finish, usage) and log-probabilities if asked."""
+
+    text: str
+    last: RequestOutput
+    logprobs: list[TokenLogprob] = field(default_factory=list)
+    prompt_logprobs: list[TokenLogprob | None] | None = None
+
+
 async def complete(
     engine: AsyncEngine, request: GenerateRequest, connection: Request[Any, Any, Any]
-) -> tuple[str, RequestOutput]:
+) -> Collected:
     """Run a request to the end: the whole text and the last delta (for finish and usage).
     A client that hangs up first cancels the run, which aborts it in the engine."""
     run = asyncio.ensure_future(_collect(engine, request))
@@ -147,14 +194,18 @@ async def _disconnected(connection: Request[Any, Any, Any]) -> None:
         pass
 
 
-async def _collect(engine: AsyncEngine, request: GenerateRequest) -> tuple[str, RequestOutput]:
+async def _collect(engine: AsyncEngine, request: GenerateRequest) -> Collected:
     parts: list[str] = []
+    logprobs: list[TokenLogprob] = []
+    prompt_logprobs = None
     last: RequestOutput | None = None
     # aclosing: a cancelled caller still closes the stream, which aborts it in the engine.
     async with aclosing(engine.generate(request)) as outputs:  # type: ignore[type-var]
         async for out in outputs:
             parts.append(out.text)
+            logprobs += out.logprobs or []
+            prompt_logprobs = out.prompt_logprobs or prompt_logprobs
             last = out
     finish_reason(last)
     assert last is not None
-    return "".join(parts), last
+    return Collected("".join(parts), last, logprobs, prompt_logprobs)

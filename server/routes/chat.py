@@ -24,6 +24,7 @@ from server.protocol import (
     ChatCompletionChunk,
     ChatCompletionRequest,
     ChatDelta,
+    ChatLogprobs,
     ChatMessage,
     ChatResponseMessage,
 )
@@ -38,6 +39,7 @@ from server.routes import (
     sampling_params,
     usage,
 )
+from server.routes.logprobs import chat_logprobs
 from server.sse import sse_response
 
 
@@ -66,15 +68,25 @@ async def create_chat_completion(
         stop=data.stop,
         ignore_eos=data.ignore_eos,
         stop_token_ids=data.stop_token_ids,
+        presence_penalty=data.presence_penalty,
+        frequency_penalty=data.frequency_penalty,
+        repetition_penalty=data.repetition_penalty,
+        logit_bias=data.logit_bias,
+        min_p=data.min_p,
+        logprobs=(data.top_logprobs or 0) if data.logprobs else None,
     )
     generation = GenerateRequest(
         request_id=new_id("chatcmpl"), prompt_ids=tuple(prompt_ids), sampling=sampling
     )
     if data.stream:
         return sse_response(_chunks(engine, generation, include_usage))
-    text, last = await complete(engine, generation, request)
+    done = await complete(engine, generation, request)
+    last = done.last
     choice = ChatChoice(
-        index=0, message=ChatResponseMessage(content=text), finish_reason=finish_reason(last)
+        index=0,
+        message=ChatResponseMessage(content=done.text),
+        logprobs=chat_logprobs(engine.tokenizer, done.logprobs) if data.logprobs else None,
+        finish_reason=finish_reason(last),
     )
     return ChatCompletion(
         id=generation.request_id,
@@ -99,12 +111,13 @@ def _check_unsupported(data: ChatCompletionRequest) -> None:
     check_neutral(
         tools=(data.tools, (None, [])),
         tool_choice=(data.tool_choice, (None, "none", "auto")),
-        logprobs=(data.logprobs, (None, False)),
-        top_logprobs=(data.top_logprobs, (None, 0)),
-        presence_penalty=(data.presence_penalty, (None, 0.0)),
-        frequency_penalty=(data.frequency_penalty, (None, 0.0)),
-        logit_bias=(data.logit_bias, (None, {})),
     )
+    if data.top_logprobs is not None and not data.logprobs:
+        raise APIError(
+            "Invalid 'top_logprobs': it is only allowed when 'logprobs' is true.",
+            param="top_logprobs",
+            code="invalid_value",
+        )
     if data.response_format is not None and data.response_format.get("type") != "text":
         raise unsupported(
             "response_format", "Only response_format {'type': 'text'} is supported yet."
@@ -142,8 +155,10 @@ async def _chunks(
 ) -> AsyncGenerator[ChatCompletionChunk, None]:
     created, model = now(), engine.model_name
 
-    def chunk(delta: ChatDelta, finish: str | None = None) -> ChatCompletionChunk:
-        choice = ChatChunkChoice(index=0, delta=delta, finish_reason=finish)
+    def chunk(
+        delta: ChatDelta, finish: str | None = None, logprobs: ChatLogprobs | None = None
+    ) -> ChatCompletionChunk:
+        choice = ChatChunkChoice(index=0, delta=delta, logprobs=logprobs, finish_reason=finish)
         return ChatCompletionChunk(
             id=request.request_id,
             created=created,
@@ -157,8 +172,9 @@ async def _chunks(
     async with aclosing(engine.generate(request)) as outputs:  # type: ignore[type-var]
         async for out in outputs:
             last = out
-            if out.text:
-                yield chunk(ChatDelta(content=out.text))
+            lps = chat_logprobs(engine.tokenizer, out.logprobs) if out.logprobs else None
+            if out.text or lps:
+                yield chunk(ChatDelta(content=out.text), logprobs=lps)
     yield chunk(ChatDelta(), finish_reason(last))
     if include_usage and last is not None:
         yield ChatCompletionChunk(

@@ -147,3 +147,65 @@ def test_async_engine_streams_and_aborts_free_every_block(loaded):
             engine.shutdown()
 
     asyncio.run(main())
+
+
+def dense_logprobs(loaded, ids):
+    """log-softmax of the model's logits at every position, through the dense reference."""
+    import torch
+
+    from engine.models import CausalAttention
+
+    with torch.inference_mode():
+        t = torch.tensor(ids)
+        hidden = loaded.model(t, torch.arange(len(ids)), CausalAttention())
+        return torch.log_softmax(loaded.model.compute_logits(hidden), -1)
+
+
+def collect(engine, request):
+    engine.add_request(request)
+    outs = []
+    while engine.has_work():
+        outs += engine.step()
+    return outs
+
+
+def test_logprobs_of_sampled_tokens_equal_the_models_log_softmax(loaded):
+    prompt = loaded.tokenizer.encode(PROMPTS[0])
+    r = GenerateRequest(request_id="lp", prompt_ids=tuple(prompt),
+                        sampling=SamplingParams(temperature=0.0, max_tokens=4, ignore_eos=True, logprobs=3))
+    outs = collect(make_engine(loaded), r)
+    tokens = [t for o in outs for t in o.token_ids]
+    ref = dense_logprobs(loaded, prompt + tokens)
+    for i, o in enumerate(outs):
+        (lp,) = o.logprobs
+        row = ref[len(prompt) - 1 + i]
+        assert lp.token_id == tokens[i]
+        assert abs(lp.logprob - row[tokens[i]].item()) < 1e-3
+        assert [t for t, _ in lp.top] == row.topk(3).indices.tolist()
+        assert lp.top[0][0] == tokens[i]  # greedy: the chosen token is the best one
+
+
+def test_prompt_logprobs_with_chunked_prefill_skip_the_prefix_cache(loaded):
+    prompt = loaded.tokenizer.encode(" ".join(PROMPTS))  # several chunks of 16
+    ref = dense_logprobs(loaded, prompt)
+    engine = make_engine(loaded, budget=16)
+    collect(engine, req(loaded, "warm", " ".join(PROMPTS), temperature=0.0, max_tokens=1))
+    r = GenerateRequest(request_id="echo", prompt_ids=tuple(prompt),
+                        sampling=SamplingParams(temperature=0.0, max_tokens=1, prompt_logprobs=1))
+    (first, *_) = collect(engine, r)
+    lps = first.prompt_logprobs
+    assert lps[0] is None and len(lps) == len(prompt)
+    for pos in range(1, len(prompt)):
+        assert lps[pos].token_id == prompt[pos]
+        assert abs(lps[pos].logprob - ref[pos - 1, prompt[pos]].item()) < 1e-3
+    assert first.cached_tokens == 0  # the warm-up's cached blocks were not used
+
+
+def test_frequency_penalty_breaks_greedy_repetition(loaded):
+    kwargs = {"temperature": 0.0, "max_tokens": 40, "ignore_eos": True}
+    _, plain, _ = run_all(make_engine(loaded), [req(loaded, 0, "1, 1, 1, 1, 1, 1,", **kwargs)])
+    engine = make_engine(loaded)
+    outs, _, _ = run_all(engine, [req(loaded, 0, "1, 1, 1, 1, 1, 1,", frequency_penalty=2.0, **kwargs)])
+    tokens = outs["0"]
+    assert max(tokens.count(t) for t in set(tokens)) < max(
+        loaded.tokenizer.encode(plain["0"]).count(t) for t in set(loaded.tokenizer.encode(plain["0"])))

@@ -3,7 +3,14 @@
 import torch
 
 from engine.protocol import SamplingParams
-from engine.sampler import filter_top_k_top_p, make_generator, sample, sample_one
+from engine.sampler import (
+    apply_penalties,
+    filter_logits,
+    make_generator,
+    sample,
+    sample_one,
+    token_logprobs,
+)
 
 
 def test_greedy_rows_take_the_argmax():
@@ -13,15 +20,15 @@ def test_greedy_rows_take_the_argmax():
 
 
 def test_top_k_keeps_only_the_k_best():
-    out = filter_top_k_top_p(torch.tensor([1.0, 4.0, 3.0, 2.0]), top_k=2, top_p=1.0)
+    out = filter_logits(torch.tensor([1.0, 4.0, 3.0, 2.0]), top_k=2, top_p=1.0)
     assert torch.isinf(out[[0, 3]]).all() and torch.isfinite(out[[1, 2]]).all()
 
 
 def test_top_p_keeps_the_smallest_nucleus():
     logits = torch.log(torch.tensor([0.5, 0.3, 0.15, 0.05]))
-    out = filter_top_k_top_p(logits, top_k=0, top_p=0.7)
+    out = filter_logits(logits, top_k=0, top_p=0.7)
     assert torch.isfinite(out[:2]).all() and torch.isinf(out[2:]).all()
-    tiny = filter_top_k_top_p(logits, top_k=0, top_p=1e-6)
+    tiny = filter_logits(logits, top_k=0, top_p=1e-6)
     assert torch.isfinite(tiny).sum() == 1 and torch.isfinite(tiny[0])
 
 
@@ -51,3 +58,38 @@ def test_low_temperature_approaches_greedy():
     g = make_generator(0)
     picks = {sample_one(logits, SamplingParams(temperature=0.01), g) for _ in range(50)}
     assert picks == {1}
+
+
+def test_presence_and_frequency_penalties_follow_openai():
+    logits = torch.zeros(5)
+    params = SamplingParams(presence_penalty=0.5, frequency_penalty=0.25)
+    out = apply_penalties(logits, params, prompt_ids=[4], output_ids=[1, 1, 2])
+    # token 1: twice (0.5 + 2 x 0.25), token 2: once (0.5 + 0.25); prompt tokens are not counted
+    assert out.tolist() == [0.0, -1.0, -0.75, 0.0, 0.0]
+
+
+def test_repetition_penalty_divides_positive_and_multiplies_negative_logits():
+    logits = torch.tensor([2.0, -2.0, 2.0])
+    out = apply_penalties(logits, SamplingParams(repetition_penalty=2.0), [0], [1])
+    assert out.tolist() == [1.0, -4.0, 2.0]
+
+
+def test_logit_bias_can_force_a_token():
+    logits = torch.tensor([[5.0, 0.0, 1.0]])
+    params = SamplingParams(temperature=0.0, logit_bias=((1, 100.0),))
+    assert sample(logits, [params], [make_generator(0)], [([], [])]) == [1]
+
+
+def test_min_p_drops_tokens_below_the_floor():
+    logits = torch.log(torch.tensor([0.6, 0.3, 0.05, 0.05]))
+    out = filter_logits(logits, top_k=0, top_p=1.0, min_p=0.2)  # floor 0.12
+    assert torch.isfinite(out[:2]).all() and torch.isinf(out[2:]).all()
+
+
+def test_token_logprobs_are_log_softmax_with_sorted_top():
+    logits = torch.randn(2, 10)
+    lps = token_logprobs(logits, [3, 7], top=4)
+    ref = torch.log_softmax(logits, -1)
+    assert lps[0].token_id == 3 and abs(lps[0].logprob - ref[0, 3].item()) < 1e-6
+    assert [t for t, _ in lps[1].top] == ref[1].topk(4).indices.tolist()
+    assert token_logprobs(logits, [0, 0], top=0)[0].top == []

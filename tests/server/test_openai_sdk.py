@@ -209,3 +209,93 @@ def test_bad_request_is_raised_with_param(client: openai.OpenAI, model: str) -> 
     with pytest.raises(openai.BadRequestError) as err:
         client.chat.completions.create(model=model, messages=HI, n=2)
     assert err.value.param == "n"
+
+
+def test_chat_logprobs_have_openais_shape(client: openai.OpenAI, model: str) -> None:
+    resp = client.chat.completions.create(
+        model=model, messages=FRANCE, temperature=0, max_tokens=12, logprobs=True, top_logprobs=3
+    )
+    choice = resp.choices[0]
+    content = choice.logprobs.content
+    assert len(content) == resp.usage.completion_tokens - (choice.finish_reason == "stop")
+    assert "".join(t.token for t in content) == choice.message.content
+    for t in content:
+        assert t.logprob <= 0 and bytes(t.bytes).decode(errors="replace") == t.token
+        assert len(t.top_logprobs) == 3
+        values = [x.logprob for x in t.top_logprobs]
+        assert values == sorted(values, reverse=True)
+        assert t.top_logprobs[0].token == t.token  # greedy picks the best
+        assert abs(t.top_logprobs[0].logprob - t.logprob) < 1e-6
+
+
+def test_chat_stream_carries_logprobs(client: openai.OpenAI, model: str) -> None:
+    stream = client.chat.completions.create(
+        model=model, messages=FRANCE, temperature=0, max_tokens=8, logprobs=True, stream=True
+    )
+    tokens = [
+        t
+        for c in stream
+        if c.choices and c.choices[0].logprobs
+        for t in c.choices[0].logprobs.content
+    ]
+    whole = client.chat.completions.create(
+        model=model, messages=FRANCE, temperature=0, max_tokens=8, logprobs=True
+    )
+    assert [t.token for t in tokens] == [t.token for t in whole.choices[0].logprobs.content]
+
+
+def test_echo_scores_the_prompt_like_lm_eval(client: openai.OpenAI, model: str) -> None:
+    """max_tokens=0 + echo + logprobs: the log-likelihood of a prompt, first token null."""
+
+    def score(text: str) -> float:
+        resp = client.completions.create(
+            model=model, prompt=text, max_tokens=0, echo=True, logprobs=1
+        )
+        (choice,) = resp.choices
+        lps = choice.logprobs
+        assert choice.text == text and lps.token_logprobs[0] is None
+        assert "".join(lps.tokens) == text and lps.text_offset[0] == 0
+        assert all(v <= 0 for v in lps.token_logprobs[1:])
+        assert resp.usage.completion_tokens == 0
+        return sum(lps.token_logprobs[1:])
+
+    assert score("The capital of France is Paris.") > score("The capital of France is Berlin.")
+
+
+def test_completion_logprobs_and_echo_with_generation(client: openai.OpenAI, model: str) -> None:
+    prompt = "1, 2, 3,"
+    resp = client.completions.create(
+        model=model, prompt=prompt, max_tokens=4, temperature=0, echo=True, logprobs=2
+    )
+    (choice,) = resp.choices
+    lps = choice.logprobs
+    assert choice.text.startswith(prompt)
+    n_prompt = resp.usage.prompt_tokens
+    assert len(lps.tokens) == n_prompt + resp.usage.completion_tokens
+    assert lps.token_logprobs[0] is None and lps.top_logprobs[0] is None
+    assert all(len(top) <= 2 for top in lps.top_logprobs[1:])
+    assert lps.text_offset == sorted(lps.text_offset)
+
+
+def test_logit_bias_and_penalties_steer_sampling(client: openai.OpenAI, model: str) -> None:
+    from engine.loaders.default_model import resolve_model_path
+    from engine.tokenizer import Tokenizer
+
+    (banana,) = Tokenizer.from_gguf(resolve_model_path(model)).encode(" banana")
+    forced = client.completions.create(
+        model=model, prompt="Hello", max_tokens=3, temperature=0, logit_bias={str(banana): 100}
+    )
+    assert forced.choices[0].text == " banana" * 3
+    kwargs = {"model": model, "prompt": "1, 1, 1, 1, 1,", "max_tokens": 20, "temperature": 0}
+    plain = client.completions.create(**kwargs).choices[0].text
+    penalized = (
+        client.completions.create(
+            **kwargs,
+            frequency_penalty=2.0,
+            presence_penalty=1.0,
+            extra_body={"repetition_penalty": 1.3, "min_p": 0.05},
+        )
+        .choices[0]
+        .text
+    )
+    assert penalized.count(" 1,") < plain.count(" 1,")
