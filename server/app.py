@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
@@ -54,5 +55,6 @@ def create_app(
         dependencies={"engine": Provide(provide_engine, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
+        state=State({"max_n": settings.max_n}),
         openapi_config=OpenAPIConfig(title="hanlin", version="0.1.0"),
     )

@@ -15,6 +15,7 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
+    max_n: int = 16  # the most choices one request may ask for
     engine: EngineConfig = EngineConfig()
 
     @classmethod
@@ -33,5 +34,6 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
             host=host or env.get("HANLIN_HOST", "127.0.0.1"),
             port=port if port is not None else int(env.get("HANLIN_PORT", "8000")),
             log_level=log_level or env.get("HANLIN_LOG_LEVEL", "info"),
+            max_n=int(env.get("HANLIN_MAX_N", "16")),
             engine=EngineConfig.from_env(**engine_overrides),
         )

@@ -1,6 +1,14 @@
-"""Shared pytest fixtures."""
+"""Shared pytest fixtures, and the one process-wide test setting: Triton kernels run under its
+CPU interpreter when there is no CUDA device (it must be set before any kernel is decorated)."""
 
 from __future__ import annotations
+
+import os
+
+import torch
+
+if not torch.cuda.is_available():
+    os.environ.setdefault("TRITON_INTERPRET", "1")
 
 # --- model_* / tiny_* fixtures: checkpoints for engine.models and engine.loaders tests ---
 from collections.abc import Callable

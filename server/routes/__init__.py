@@ -18,6 +18,7 @@ from engine.async_engine import AsyncEngine
 from engine.protocol import GenerateRequest, RequestOutput, SamplingParams, TokenLogprob
 from server.errors import APIError, model_not_found, unsupported
 from server.protocol import PromptTokensDetails, StreamOptions, Usage
+from server.routes.choices import merged
 
 
 def provide_engine(state: State) -> AsyncEngine:
@@ -38,13 +39,15 @@ def check_model(engine: AsyncEngine, model: str) -> None:
         raise model_not_found(model)
 
 
-def check_common(n: int | None, stream: bool, stream_options: StreamOptions | None) -> bool:
+def check_common(
+    n: int | None, stream: bool, stream_options: StreamOptions | None, max_n: int
+) -> bool:
     """OpenAI's cross-field rules; returns whether the stream should end with a usage chunk."""
-    if n not in (None, 1):
+    if n is not None and n > max_n:
         raise APIError(
-            "n>1 is not supported yet: ask for one choice (n=1).",
+            f"Invalid 'n': {n} is greater than this server's maximum of {max_n} choices.",
             param="n",
-            code="unsupported_value",
+            code="invalid_value",
         )
     if stream_options is None:
         return False
@@ -141,12 +144,23 @@ def _logit_bias(
     return tuple(out)
 
 
-def usage(out: RequestOutput) -> Usage:
+def max_n(request: Request[Any, Any, Any]) -> int:
+    return request.app.state.max_n
+
+
+def usage(lasts: list[RequestOutput], n: int = 1) -> Usage:
+    """Prompts times n choices, in choice order: each prompt counts once, with its first
+    choice's prefix-cache hits."""
+    firsts = lasts[::n]
+    prompt = sum(out.prompt_tokens for out in firsts)
+    completion = sum(out.completion_tokens for out in lasts)
     return Usage(
-        prompt_tokens=out.prompt_tokens,
-        completion_tokens=out.completion_tokens,
-        total_tokens=out.prompt_tokens + out.completion_tokens,
-        prompt_tokens_details=PromptTokensDetails(cached_tokens=out.cached_tokens),
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=prompt + completion,
+        prompt_tokens_details=PromptTokensDetails(
+            cached_tokens=sum(o.cached_tokens for o in firsts)
+        ),
     )
 
 
@@ -170,11 +184,11 @@ class Collected:
 
 
 async def complete(
-    engine: AsyncEngine, request: GenerateRequest, connection: Request[Any, Any, Any]
-) -> Collected:
-    """Run a request to the end: the whole text and the last delta (for finish and usage).
-    A client that hangs up first cancels the run, which aborts it in the engine."""
-    run = asyncio.ensure_future(_collect(engine, request))
+    engine: AsyncEngine, requests: list[GenerateRequest], connection: Request[Any, Any, Any]
+) -> list[Collected]:
+    """Run every choice to the end. A client that hangs up first cancels the run, which
+    aborts it in the engine."""
+    run = asyncio.ensure_future(_collect(engine, requests))
     gone = asyncio.ensure_future(_disconnected(connection))
     try:
         await asyncio.wait((run, gone), return_when=asyncio.FIRST_COMPLETED)
@@ -194,18 +208,21 @@ async def _disconnected(connection: Request[Any, Any, Any]) -> None:
         pass
 
 
-async def _collect(engine: AsyncEngine, request: GenerateRequest) -> Collected:
-    parts: list[str] = []
-    logprobs: list[TokenLogprob] = []
-    prompt_logprobs = None
-    last: RequestOutput | None = None
-    # aclosing: a cancelled caller still closes the stream, which aborts it in the engine.
-    async with aclosing(engine.generate(request)) as outputs:  # type: ignore[type-var]
-        async for out in outputs:
-            parts.append(out.text)
-            logprobs += out.logprobs or []
-            prompt_logprobs = out.prompt_logprobs or prompt_logprobs
-            last = out
-    finish_reason(last)
-    assert last is not None
-    return Collected("".join(parts), last, logprobs, prompt_logprobs)
+async def _collect(engine: AsyncEngine, requests: list[GenerateRequest]) -> list[Collected]:
+    parts: list[list[str]] = [[] for _ in requests]
+    logprobs: list[list[TokenLogprob]] = [[] for _ in requests]
+    prompt_logprobs: list[list[TokenLogprob | None] | None] = [None] * len(requests)
+    lasts: list[RequestOutput | None] = [None] * len(requests)
+    # aclosing: a cancelled caller still closes the streams, which aborts them in the engine.
+    async with aclosing(merged(engine, requests)) as outputs:
+        async for i, out in outputs:
+            parts[i].append(out.text)
+            logprobs[i] += out.logprobs or []
+            prompt_logprobs[i] = out.prompt_logprobs or prompt_logprobs[i]
+            lasts[i] = out
+    done = []
+    for text, lps, plps, last in zip(parts, logprobs, prompt_logprobs, lasts, strict=True):
+        finish_reason(last)
+        assert last is not None
+        done.append(Collected("".join(text), last, lps, plps))
+    return done

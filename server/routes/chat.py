@@ -34,11 +34,13 @@ from server.routes import (
     check_neutral,
     complete,
     finish_reason,
+    max_n,
     new_id,
     now,
     sampling_params,
     usage,
 )
+from server.routes.choices import fan_out, merged
 from server.routes.logprobs import chat_logprobs
 from server.sse import sse_response
 
@@ -53,7 +55,7 @@ async def create_chat_completion(
     data: ChatCompletionRequest, engine: AsyncEngine, request: Request[Any, Any, Any]
 ) -> ChatCompletion | ServerSentEvent:
     check_model(engine, data.model)
-    include_usage = check_common(data.n, data.stream, data.stream_options)
+    include_usage = check_common(data.n, data.stream, data.stream_options, max_n(request))
     _check_unsupported(data)
     prompt_ids = _render(engine, data.messages)
     sampling = sampling_params(
@@ -78,22 +80,25 @@ async def create_chat_completion(
     generation = GenerateRequest(
         request_id=new_id("chatcmpl"), prompt_ids=tuple(prompt_ids), sampling=sampling
     )
+    requests = fan_out(generation, data.n or 1)
     if data.stream:
-        return sse_response(_chunks(engine, generation, include_usage))
-    done = await complete(engine, generation, request)
-    last = done.last
-    choice = ChatChoice(
-        index=0,
-        message=ChatResponseMessage(content=done.text),
-        logprobs=chat_logprobs(engine.tokenizer, done.logprobs) if data.logprobs else None,
-        finish_reason=finish_reason(last),
-    )
+        return sse_response(_chunks(engine, generation.request_id, requests, include_usage))
+    done = await complete(engine, requests, request)
+    choices = [
+        ChatChoice(
+            index=i,
+            message=ChatResponseMessage(content=c.text),
+            logprobs=chat_logprobs(engine.tokenizer, c.logprobs) if data.logprobs else None,
+            finish_reason=finish_reason(c.last),
+        )
+        for i, c in enumerate(done)
+    ]
     return ChatCompletion(
         id=generation.request_id,
         created=now(),
         model=engine.model_name,
-        choices=[choice],
-        usage=usage(last),
+        choices=choices,
+        usage=usage([c.last for c in done], len(done)),
     )
 
 
@@ -151,32 +156,41 @@ def _as_dict(message: ChatMessage) -> dict[str, Any]:
 
 
 async def _chunks(
-    engine: AsyncEngine, request: GenerateRequest, include_usage: bool
+    engine: AsyncEngine, chunk_id: str, requests: list[GenerateRequest], include_usage: bool
 ) -> AsyncGenerator[ChatCompletionChunk, None]:
     created, model = now(), engine.model_name
 
     def chunk(
-        delta: ChatDelta, finish: str | None = None, logprobs: ChatLogprobs | None = None
+        index: int,
+        delta: ChatDelta,
+        finish: str | None = None,
+        logprobs: ChatLogprobs | None = None,
     ) -> ChatCompletionChunk:
-        choice = ChatChunkChoice(index=0, delta=delta, logprobs=logprobs, finish_reason=finish)
+        choice = ChatChunkChoice(index=index, delta=delta, logprobs=logprobs, finish_reason=finish)
         return ChatCompletionChunk(
-            id=request.request_id,
+            id=chunk_id,
             created=created,
             model=model,
             choices=[choice],
             usage=None if include_usage else UNSET,
         )
 
-    yield chunk(ChatDelta(role="assistant", content=""))
-    last: RequestOutput | None = None
-    async with aclosing(engine.generate(request)) as outputs:  # type: ignore[type-var]
-        async for out in outputs:
-            last = out
+    for i in range(len(requests)):
+        yield chunk(i, ChatDelta(role="assistant", content=""))
+    lasts: dict[int, RequestOutput] = {}
+    async with aclosing(merged(engine, requests)) as outputs:
+        async for i, out in outputs:
             lps = chat_logprobs(engine.tokenizer, out.logprobs) if out.logprobs else None
             if out.text or lps:
-                yield chunk(ChatDelta(content=out.text), logprobs=lps)
-    yield chunk(ChatDelta(), finish_reason(last))
-    if include_usage and last is not None:
+                yield chunk(i, ChatDelta(content=out.text), logprobs=lps)
+            if out.finished:
+                lasts[i] = out
+                yield chunk(i, ChatDelta(), finish_reason(out))
+    if include_usage and lasts:
         yield ChatCompletionChunk(
-            id=request.request_id, created=created, model=model, choices=[], usage=usage(last)
+            id=chunk_id,
+            created=created,
+            model=model,
+            choices=[],
+            usage=usage([lasts[i] for i in sorted(lasts)], len(requests)),
         )

@@ -1,6 +1,7 @@
-"""`POST /v1/completions`: the legacy text completion, a raw prompt (text or ids), no template.
+"""`POST /v1/completions`: the legacy text completion, raw prompts (text or ids), no template.
 
-Whole answers and stream chunks share OpenAI's `text_completion` shape.
+Several prompts times `n` choices: choice index = prompt index * n + choice. Whole answers and
+stream chunks share OpenAI's `text_completion` shape.
 """
 
 from __future__ import annotations
@@ -23,11 +24,13 @@ from server.routes import (
     check_neutral,
     complete,
     finish_reason,
+    max_n,
     new_id,
     now,
     sampling_params,
     usage,
 )
+from server.routes.choices import fan_out, merged
 from server.routes.logprobs import completion_logprobs, concat, echo_logprobs
 from server.sse import sse_response
 
@@ -42,7 +45,7 @@ async def create_completion(
     data: CompletionRequest, engine: AsyncEngine, request: Request[Any, Any, Any]
 ) -> Completion | ServerSentEvent:
     check_model(engine, data.model)
-    include_usage = check_common(data.n, data.stream, data.stream_options)
+    include_usage = check_common(data.n, data.stream, data.stream_options, max_n(request))
     check_neutral(
         suffix=(data.suffix, (None, "")),
         best_of=(data.best_of, (None, 1)),
@@ -54,76 +57,92 @@ async def create_completion(
             code="invalid_value",
         )
     score_only = data.max_tokens == 0
-    prompt_ids = _prompt_ids(engine, data.prompt)
-    sampling = sampling_params(
-        engine,
-        len(prompt_ids),
-        param="prompt",
-        max_tokens=max(data.max_tokens, 1),  # score_only: the one token is dropped below
-        temperature=data.temperature,
-        top_p=data.top_p,
-        top_k=data.top_k,
-        seed=data.seed,
-        stop=data.stop,
-        ignore_eos=data.ignore_eos,
-        stop_token_ids=data.stop_token_ids,
-        presence_penalty=data.presence_penalty,
-        frequency_penalty=data.frequency_penalty,
-        repetition_penalty=data.repetition_penalty,
-        logit_bias=data.logit_bias,
-        min_p=data.min_p,
-        logprobs=data.logprobs,
-        # echo + logprobs scores the prompt too: what lm-eval and OpenCompass rank choices by.
-        prompt_logprobs=data.logprobs if data.echo else None,
-    )
-    generation = GenerateRequest(
-        request_id=new_id("cmpl"), prompt_ids=tuple(prompt_ids), sampling=sampling
-    )
-    echo = engine.tokenizer.decode(prompt_ids) if data.echo else ""
+    if score_only and data.stream:
+        raise unsupported("stream", "max_tokens=0 (prompt scoring) is not streamed.")
+    n = data.n or 1
+    cmpl_id = new_id("cmpl")
+    prompts = _prompts(engine, data.prompt)
+    requests: list[GenerateRequest] = []
+    for p, ids in enumerate(prompts):
+        sampling = sampling_params(
+            engine,
+            len(ids),
+            param="prompt",
+            max_tokens=max(data.max_tokens, 1),  # score_only: the one token is dropped below
+            temperature=data.temperature,
+            top_p=data.top_p,
+            top_k=data.top_k,
+            seed=data.seed,
+            stop=data.stop,
+            ignore_eos=data.ignore_eos,
+            stop_token_ids=data.stop_token_ids,
+            presence_penalty=data.presence_penalty,
+            frequency_penalty=data.frequency_penalty,
+            repetition_penalty=data.repetition_penalty,
+            logit_bias=data.logit_bias,
+            min_p=data.min_p,
+            logprobs=data.logprobs,
+            # echo + logprobs scores the prompt too: what lm-eval and OpenCompass rank by.
+            prompt_logprobs=data.logprobs if data.echo else None,
+        )
+        one = GenerateRequest(
+            request_id=f"{cmpl_id}-p{p}", prompt_ids=tuple(ids), sampling=sampling
+        )
+        requests += fan_out(one, n)
+    echoes = [engine.tokenizer.decode(ids) if data.echo else "" for ids in prompts]
     if data.stream:
+        return sse_response(_chunks(engine, cmpl_id, requests, n, include_usage, echoes))
+    done = await complete(engine, requests, request)
+    choices = []
+    for i, c in enumerate(done):
+        echo, ids = echoes[i // n], prompts[i // n]
         if score_only:
-            raise unsupported("stream", "max_tokens=0 (prompt scoring) is not streamed.")
-        return sse_response(_chunks(engine, generation, include_usage, echo))
-    done = await complete(engine, generation, request)
-    last = done.last
-    if score_only:
-        done.text, done.logprobs = "", []
-        last.completion_tokens = 0
-    logprobs = None
-    if data.logprobs is not None:
-        logprobs = completion_logprobs(engine.tokenizer, list(done.logprobs), len(echo))
-        if data.echo:
-            prompt = echo_logprobs(engine.tokenizer, prompt_ids, done.prompt_logprobs or [])
-            logprobs = concat(prompt, logprobs)
-    choice = CompletionChoice(
-        index=0, text=echo + done.text, logprobs=logprobs, finish_reason=finish_reason(last)
-    )
+            c.text, c.logprobs, c.last.completion_tokens = "", [], 0
+        logprobs = None
+        if data.logprobs is not None:
+            logprobs = completion_logprobs(engine.tokenizer, c.logprobs, len(echo))
+            if data.echo:
+                prompt = echo_logprobs(engine.tokenizer, ids, c.prompt_logprobs or [])
+                logprobs = concat(prompt, logprobs)
+        choices.append(
+            CompletionChoice(
+                index=i,
+                text=echo + c.text,
+                logprobs=logprobs,
+                finish_reason="length" if score_only else finish_reason(c.last),
+            )
+        )
     return Completion(
-        id=generation.request_id,
+        id=cmpl_id,
         created=now(),
         model=engine.model_name,
-        choices=[choice],
-        usage=usage(last),
+        choices=choices,
+        usage=usage([c.last for c in done], n),
     )
 
 
-def _prompt_ids(engine: AsyncEngine, prompt: str | list[str | int | list[int]]) -> list[int]:
-    """One prompt as token ids. OpenAI's list forms are one prompt each when they hold a single
-    prompt (`["text"]`, `[1, 2]`, `[[1, 2]]`); several prompts would need n choices per prompt."""
-    if isinstance(prompt, list) and len(prompt) == 1 and not isinstance(prompt[0], int):
-        prompt = prompt[0]
+def _prompts(engine: AsyncEngine, prompt: str | list[str | int | list[int]]) -> list[list[int]]:
+    """OpenAI's four prompt forms as token-id lists: a string, a list of strings, a list of ids,
+    a list of id lists."""
+    if isinstance(prompt, str):
+        return [_one(engine, prompt)]
+    if prompt and all(isinstance(i, int) for i in prompt):
+        return [_one(engine, prompt)]  # type: ignore[arg-type]
+    if prompt and all(isinstance(i, str | list) for i in prompt):
+        return [_one(engine, item) for item in prompt]  # type: ignore[arg-type]
+    raise APIError(
+        "Invalid 'prompt': expected a string, a list of strings, a list of token ids or a list "
+        "of token-id lists.",
+        param="prompt",
+        code="invalid_value",
+    )
+
+
+def _one(engine: AsyncEngine, prompt: str | list[int]) -> list[int]:
     if isinstance(prompt, str):
         ids = engine.tokenizer.encode(prompt, add_special_tokens=True)
-    elif prompt and all(isinstance(i, int) for i in prompt):
-        ids = _checked_ids(engine, prompt)  # type: ignore[arg-type]
-    elif prompt:
-        raise APIError(
-            "Several prompts in one request are not supported yet: send one prompt.",
-            param="prompt",
-            code="unsupported_value",
-        )
     else:
-        ids = []
+        ids = _checked_ids(engine, prompt)
     if not ids:
         raise APIError("The prompt is empty.", param="prompt", code="invalid_value")
     return ids
@@ -132,7 +151,7 @@ def _prompt_ids(engine: AsyncEngine, prompt: str | list[str | int | list[int]]) 
 def _checked_ids(engine: AsyncEngine, ids: list[int]) -> list[int]:
     # An id outside the vocabulary would index past the embedding table inside the engine.
     vocab = engine.tokenizer.vocab_size
-    bad = next((i for i in ids if not 0 <= i < vocab), None)
+    bad = next((i for i in ids if not isinstance(i, int) or not 0 <= i < vocab), None)
     if bad is not None:
         raise APIError(
             f"Token id {bad} is out of range [0, {vocab}).", param="prompt", code="invalid_value"
@@ -141,40 +160,52 @@ def _checked_ids(engine: AsyncEngine, ids: list[int]) -> list[int]:
 
 
 async def _chunks(
-    engine: AsyncEngine, request: GenerateRequest, include_usage: bool, echo: str
+    engine: AsyncEngine,
+    cmpl_id: str,
+    requests: list[GenerateRequest],
+    n: int,
+    include_usage: bool,
+    echoes: list[str],
 ) -> AsyncGenerator[Completion, None]:
     created, model = now(), engine.model_name
-    tokenizer, want_logprobs = engine.tokenizer, request.sampling.logprobs is not None
+    tokenizer = engine.tokenizer
 
     def chunk(
-        text: str, finish: str | None = None, lps: CompletionLogprobs | None = None
+        index: int, text: str, finish: str | None = None, lps: CompletionLogprobs | None = None
     ) -> Completion:
+        choice = CompletionChoice(index=index, text=text, logprobs=lps, finish_reason=finish)
         return Completion(
-            id=request.request_id,
+            id=cmpl_id,
             created=created,
             model=model,
-            choices=[CompletionChoice(index=0, text=text, logprobs=lps, finish_reason=finish)],
+            choices=[choice],
             usage=None if include_usage else UNSET,
         )
 
-    last: RequestOutput | None = None
-    offset = len(echo)
-    async with aclosing(engine.generate(request)) as outputs:  # type: ignore[type-var]
-        async for out in outputs:
-            last = out
+    offsets = [len(echoes[i // n]) for i in range(len(requests))]
+    lasts: dict[int, RequestOutput] = {}
+    async with aclosing(merged(engine, requests)) as outputs:
+        async for i, out in outputs:
+            request, echo = requests[i], echoes[i // n]
             text, lps = out.text, None
-            if want_logprobs:
-                lps = completion_logprobs(tokenizer, list(out.logprobs or []), offset)
-            if out.prompt_logprobs is not None:  # the first delta of an echo: the prompt first
+            if request.sampling.logprobs is not None:
+                lps = completion_logprobs(tokenizer, out.logprobs or [], offsets[i])
+            if out.prompt_logprobs is not None and lps is not None:  # echo: the prompt first
                 prompt = echo_logprobs(tokenizer, list(request.prompt_ids), out.prompt_logprobs)
-                lps = concat(prompt, lps) if lps is not None else None
-            if echo and last.completion_tokens == 1:
+                lps = concat(prompt, lps)
+            if echo and out.completion_tokens == 1:
                 text = echo + text
-            offset += len(out.text)
+            offsets[i] += len(out.text)
             if text or lps:
-                yield chunk(text, lps=lps)
-    yield chunk("", finish_reason(last))
-    if include_usage and last is not None:
+                yield chunk(i, text, lps=lps)
+            if out.finished:
+                lasts[i] = out
+                yield chunk(i, "", finish_reason(out))
+    if include_usage and lasts:
         yield Completion(
-            id=request.request_id, created=created, model=model, choices=[], usage=usage(last)
+            id=cmpl_id,
+            created=created,
+            model=model,
+            choices=[],
+            usage=usage([lasts[i] for i in sorted(lasts)], n),
         )

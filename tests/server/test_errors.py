@@ -77,7 +77,7 @@ CASES: dict[str, tuple[str, str, Any, int, str | None, str | None]] = {
         "messages",
         "context_length_exceeded",
     ),
-    "n_2": ("POST", CHAT, chat(n=2), 400, "n", "unsupported_value"),
+    "n_over_the_cap": ("POST", CHAT, chat(n=17), 400, "n", "invalid_value"),
     "stream_options_without_stream": (
         "POST",
         CHAT,
@@ -186,13 +186,13 @@ CASES: dict[str, tuple[str, str, Any, int, str | None, str | None]] = {
         "suffix",
         "unsupported_parameter",
     ),
-    "completion_two_prompts": (
+    "completion_mixed_prompt_list": (
         "POST",
         COMPLETIONS,
-        completion(prompt=["a", "b"]),
+        completion(prompt=["a", 5]),
         400,
         "prompt",
-        "unsupported_value",
+        "invalid_value",
     ),
     "completion_empty_prompt": (
         "POST",

@@ -207,7 +207,7 @@ def test_unknown_model_is_not_found(client: openai.OpenAI) -> None:
 
 def test_bad_request_is_raised_with_param(client: openai.OpenAI, model: str) -> None:
     with pytest.raises(openai.BadRequestError) as err:
-        client.chat.completions.create(model=model, messages=HI, n=2)
+        client.chat.completions.create(model=model, messages=HI, n=17)
     assert err.value.param == "n"
 
 
@@ -299,3 +299,75 @@ def test_logit_bias_and_penalties_steer_sampling(client: openai.OpenAI, model: s
         .text
     )
     assert penalized.count(" 1,") < plain.count(" 1,")
+
+
+def test_n_greedy_choices_are_equal_and_seeded_choices_reproduce(
+    client: openai.OpenAI, model: str
+) -> None:
+    greedy = client.chat.completions.create(
+        model=model, messages=FRANCE, temperature=0, n=3, max_tokens=12
+    )
+    assert [c.index for c in greedy.choices] == [0, 1, 2]
+    assert len({c.message.content for c in greedy.choices}) == 1
+    # Choices 1 and 2 reuse choice 0's prompt blocks from the prefix cache.
+    kwargs = {
+        "model": model,
+        "messages": HI,
+        "temperature": 1.0,
+        "n": 3,
+        "max_tokens": 16,
+        "seed": 7,
+    }
+    first, second = (client.chat.completions.create(**kwargs) for _ in range(2))
+    texts = [c.message.content for c in first.choices]
+    assert texts == [c.message.content for c in second.choices]
+    assert len(set(texts)) > 1  # seed + i per choice: reproducible, yet different
+    forced = client.chat.completions.create(**kwargs, extra_body={"ignore_eos": True})
+    single = client.chat.completions.create(**{**kwargs, "n": 1}, extra_body={"ignore_eos": True})
+    assert forced.usage.completion_tokens == 3 * 16  # summed over the choices
+    assert forced.usage.prompt_tokens == single.usage.prompt_tokens  # the prompt counts once
+
+
+def test_n_stream_interleaves_choices(client: openai.OpenAI, model: str) -> None:
+    stream = client.chat.completions.create(
+        model=model,
+        messages=FRANCE,
+        temperature=0,
+        n=2,
+        max_tokens=8,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
+    texts, finished, usage = ["", ""], set(), None
+    for c in stream:
+        if not c.choices:
+            usage = c.usage
+            continue
+        (ch,) = c.choices
+        texts[ch.index] += ch.delta.content or ""
+        if ch.finish_reason:
+            finished.add(ch.index)
+    assert finished == {0, 1} and texts[0] == texts[1] and texts[0]
+    assert usage is not None and usage.completion_tokens >= 2
+
+
+def test_completions_several_prompts_times_n(client: openai.OpenAI, model: str) -> None:
+    resp = client.completions.create(
+        model=model,
+        prompt=["The capital of France is", [504, 3458, 314]],
+        n=2,
+        max_tokens=3,
+        temperature=0,
+        extra_body={"ignore_eos": True},
+    )
+    assert [c.index for c in resp.choices] == [0, 1, 2, 3]
+    assert (
+        resp.choices[0].text == resp.choices[1].text
+        and resp.choices[2].text == resp.choices[3].text
+    )
+    one = client.completions.create(
+        model=model, prompt="The capital of France is", max_tokens=3, temperature=0
+    )
+    assert one.choices[0].text == resp.choices[0].text
+    assert resp.usage.completion_tokens == 4 * 3
+    assert resp.usage.prompt_tokens == one.usage.prompt_tokens + 3

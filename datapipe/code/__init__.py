@@ -1,0 +1,1 @@
+"""Code pipeline steps: markdown formatting, indentation-insensitive dedup, quality, dependency sort."""

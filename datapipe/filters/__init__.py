@@ -1,0 +1,1 @@
+"""Per-document text steps: normalisation, garbled text, toxicity, boilerplate, quality, PII."""

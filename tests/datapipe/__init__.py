@@ -1,0 +1,1 @@
+"""Tests of datapipe: filters, dedup, PII, chat, code, long context and the executor."""

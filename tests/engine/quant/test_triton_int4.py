@@ -1,0 +1,86 @@
+"""The Triton int4 GEMM / GEMV against the reference: on CPU through TRITON_INTERPRET=1 (small
+shapes: the interpreter is slow), compiled on a CUDA device (the `gpu` tests, model shapes)."""
+
+import pytest
+import torch
+
+from engine.quant.int4 import int4_linear_reference, quantize_int4
+
+triton_int4 = pytest.importorskip("engine.quant.triton_int4", reason="needs triton")
+
+
+def _weight(n, k, group, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return quantize_int4(torch.randn(n, k, generator=g) * 0.05, group)
+
+
+def _check(x, w, tol, **kwargs):
+    tw = triton_int4.pack_for_triton(w, x.dtype, x.device)
+    got = triton_int4.int4_matmul(x, tw, **kwargs)
+    # The reference sees the scales and zeros rounded to the kernel's dtype, in fp32 arithmetic.
+    want = int4_linear_reference(x.float().cpu(), w.to(x.dtype).to(torch.float32))
+    assert got.shape == want.shape and got.dtype == x.dtype
+    err = (got.float().cpu() - want).abs().max() / want.abs().max()
+    assert err < tol, (err.item(), list(x.shape))
+
+
+# fp16 rounds the output: ~2^-11 relative to its size; fp32 is exact up to summation order.
+TOLS = {torch.float32: 1e-5, torch.float16: 2e-3, torch.bfloat16: 1e-2}
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float16])
+@pytest.mark.parametrize("n,k,group", [(192, 576, 32), (40, 256, 128), (48, 192, 64)])
+def test_kernel_matches_reference(kernel_device, n, k, group, dtype):
+    w = _weight(n, k, group)
+    for m in (1, 3, 5, 17, 64):  # GEMV for M <= 4, then tiles of 16, 32 and 64 rows
+        _check(torch.randn(m, k, device=kernel_device).to(dtype), w, TOLS[dtype])
+
+
+def test_split_k_gemv_and_forced_gemm_for_one_row(kernel_device):
+    w = _weight(64, 256, 32)
+    x = torch.randn(2, 256, device=kernel_device)
+    _check(x, w, 1e-5, split_k=3)
+    _check(x, w, 1e-5, block_m=16)
+    _check(x, w, 1e-5, block_n=32, block_k=32)
+
+
+def test_layout_reads_every_nibble_position(kernel_device):
+    # One nonzero weight at a time across the eight nibbles of a packed int32.
+    from engine.quant.int4 import Int4Weight, pack_int4
+
+    k = 64
+    q = torch.full((16, k), 8, dtype=torch.uint8)  # (8 - 8) * scale + 0 = 0
+    q[torch.arange(16), torch.arange(16) * 4 % k] = 9
+    w = Int4Weight(pack_int4(q), torch.ones(16, k // 32), torch.zeros(16, k // 32), 32)
+    x = torch.eye(k, device=kernel_device)[:16]
+    tw = triton_int4.pack_for_triton(w, torch.float32, kernel_device)
+    got = triton_int4.int4_matmul(x, tw)
+    assert torch.equal(got.cpu().T, (q.float() - 8)[:, :16])
+
+
+def test_bad_inputs_are_rejected(kernel_device):
+    tw = triton_int4.pack_for_triton(_weight(32, 64, 32), torch.float32, kernel_device)
+    with pytest.raises(ValueError, match=r"expected activations \[M, 64\]"):
+        triton_int4.int4_matmul(torch.randn(2, 32, device=kernel_device), tw)
+    with pytest.raises(ValueError, match="activations"):
+        triton_int4.int4_matmul(torch.ones(2, 64, dtype=torch.int32, device=kernel_device), tw)
+
+
+def test_int4_linear_triton_backend(kernel_device):
+    from engine.quant.int4_linear import Int4Linear
+
+    w = _weight(48, 128, 32)
+    mod = Int4Linear(w, act_dtype=torch.float32, device=kernel_device, backend="triton")
+    x = torch.randn(2, 3, 128, device=kernel_device)
+    want = int4_linear_reference(x.cpu(), w)
+    torch.testing.assert_close(mod(x).cpu(), want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
+@pytest.mark.parametrize("n,k,group", [(576, 576, 32), (192, 576, 64), (1536, 576, 32),
+                                       (576, 1536, 128), (49152, 576, 32)])
+def test_kernel_on_gpu_model_shapes(cuda_device, n, k, group, dtype):
+    w = _weight(n, k, group)
+    for m in (1, 2, 4, 7, 16, 31, 64):
+        _check(torch.randn(m, k, device=cuda_device).to(dtype), w, TOLS[dtype])
