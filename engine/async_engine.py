@@ -59,7 +59,7 @@ class AsyncEngine:
         self.max_model_len = loaded.max_model_len
         self.created = int(time.time())
         self.core = LLMEngine(loaded.model, loaded.tokenizer, self.config, loaded.num_blocks,
-                              loaded.max_model_len)
+                              loaded.max_model_len, loaded.weights)
         self._stats = self.core.stats()
 
     async def generate(self, request: GenerateRequest) -> AsyncGenerator[RequestOutput, None]:

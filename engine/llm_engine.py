@@ -14,8 +14,8 @@ import torch
 from engine.config import EngineConfig
 from engine.detokenizer import IncrementalDetokenizer, StopMatcher
 from engine.kv_cache_manager import KVCacheManager
+from engine.load import kv_bytes_per_block, kv_cache_dtype, new_kv_cache
 from engine.models.llama import LlamaForCausalLM
-from engine.paged_attention import KVCache
 from engine.protocol import GenerateRequest, RequestOutput, TokenLogprob
 from engine.runner import ModelRunner
 from engine.sampler import make_generator, sample, token_logprobs
@@ -36,6 +36,10 @@ class EngineStats(msgspec.Struct, kw_only=True):
     prefix_cache_hit_tokens: int
     prompt_tokens: int
     generated_tokens: int
+    weights: str  # what the linears hold: float32, bfloat16 or int4
+    kv_cache_dtype: str
+    kv_bytes_per_token: int
+    kv_capacity_tokens: int
 
 
 @dataclass(eq=False)
@@ -55,15 +59,18 @@ class LLMEngine:
     """Owns scheduler, KV manager, runner and per-request text state."""
 
     def __init__(self, model: LlamaForCausalLM, tokenizer: Tokenizer, config: EngineConfig,
-                 num_blocks: int, max_model_len: int) -> None:
-        mc = model.config
+                 num_blocks: int, max_model_len: int, weights: str | None = None) -> None:
         self.config = config
         self.tokenizer = tokenizer
         self.max_model_len = max_model_len
         dtype = next(model.parameters()).dtype
-        cache = KVCache(num_layers=mc.num_layers, num_blocks=num_blocks,
-                        block_size=config.cache.block_size, num_kv_heads=mc.num_kv_heads,
-                        head_dim=mc.head_dim, dtype=dtype)
+        kv_dtype = kv_cache_dtype(config, dtype)
+        cache = new_kv_cache(model, config.cache.block_size, num_blocks, kv_dtype)
+        per_token = kv_bytes_per_block(model, config.cache.block_size, kv_dtype) // config.cache.block_size
+        self._format = {"weights": weights or str(dtype).removeprefix("torch."),
+                        "kv_cache_dtype": str(kv_dtype).removeprefix("torch."),
+                        "kv_bytes_per_token": per_token,
+                        "kv_capacity_tokens": num_blocks * config.cache.block_size}
         self.kv = KVCacheManager(num_blocks, config.cache.block_size, config.cache.enable_prefix_caching)
         self.scheduler = Scheduler(config.scheduler, self.kv)
         self.runner = ModelRunner(model, cache)
@@ -139,6 +146,7 @@ class LLMEngine:
             kv_blocks_total=pool.num_blocks, kv_blocks_free=pool.num_free,
             kv_blocks_cached=pool.num_cached_free,
             prefix_cache_hit_tokens=self.scheduler.prefix_hit_tokens, **self._counters,
+            **self._format,
         )
 
     def _append(self, r: _Request, token: int, logprob: TokenLogprob | None) -> RequestOutput:

@@ -12,6 +12,7 @@ import torch
 
 from engine.models.llama import LlamaForCausalLM
 from engine.paged_attention import KVCache, PagedAttention, SeqSlice
+from engine.quant import Int8KVCache, Int8PagedAttention
 from engine.scheduler import ScheduledBatch
 from engine.sequence import Sequence
 
@@ -58,7 +59,8 @@ class ModelRunner:
             if c + n == seq.num_tokens:
                 sample_rows.append(start + n - 1)
                 sample_seqs.append(seq)
-        attention = PagedAttention(self.cache, slices, torch.tensor(slots))
+        paged = Int8PagedAttention if isinstance(self.cache, Int8KVCache) else PagedAttention
+        attention = paged(self.cache, slices, torch.tensor(slots))
         hidden = self.model(torch.tensor(ids), torch.tensor(positions), attention)
         logits = (self.model.compute_logits(hidden[sample_rows]) if sample_rows
                   else hidden.new_empty(0, 0))
