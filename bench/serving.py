@@ -4,7 +4,7 @@ Measures (a) batch-1 decode tokens/s, (b) aggregate tokens/s and TTFT p50/p95 at
 concurrent requests, (c) prefill tokens/s of a 512-token prompt. Greedy, 128 output tokens,
 2 threads by default. Prints a markdown table with hanlin / transformers ratios.
 
-    .venv/bin/python bench/serving.py [--threads 2] [--dtypes float32,bfloat16] [--repeats 3]
+    .venv/bin/python bench/serving.py [--threads 2] [--configs float32,bfloat16,int4+int8kv] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -78,9 +78,17 @@ async def hanlin_prefill(base: str, ids: list[int]) -> float:
     return len(ids) / ttft
 
 
-def bench_hanlin(args, dtype: str, long_ids: list[int]) -> dict:
+CONFIG_ENV = {
+    "float32": {"HANLIN_DTYPE": "float32"},
+    "bfloat16": {"HANLIN_DTYPE": "bfloat16"},
+    "int4": {"HANLIN_WEIGHTS": "int4"},
+    "int4+int8kv": {"HANLIN_WEIGHTS": "int4", "HANLIN_KV_CACHE_DTYPE": "int8"},
+}
+
+
+def bench_hanlin(args, config: str, long_ids: list[int]) -> dict:
     port = free_port()
-    env = dict(os.environ, HANLIN_THREADS=str(args.threads), HANLIN_DTYPE=dtype)
+    env = dict(os.environ, HANLIN_THREADS=str(args.threads), **CONFIG_ENV[config])
     proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -161,7 +169,8 @@ def transformers_version() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--dtypes", default="float32,bfloat16", help="hanlin run dtypes, comma-separated")
+    ap.add_argument("--configs", default="float32,bfloat16,int4+int8kv",
+                    help="hanlin configurations, comma-separated: float32, bfloat16, int4, int4+int8kv")
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
 
@@ -171,7 +180,7 @@ def main() -> None:
     tok = Tokenizer.from_gguf(resolve_model_path("smollm2-135m-instruct"))
     long_ids = (tok.encode(" ".join(PROMPTS)) * 8)[:512]
 
-    dtypes = args.dtypes.split(",")
+    dtypes = args.configs.split(",")
     hs = [bench_hanlin(args, d, long_ids) for d in dtypes]
     t = bench_transformers(args, long_ids)
     # (name, key, higher is better)
@@ -181,7 +190,7 @@ def main() -> None:
         rows.append((f"(b) {n:>2} concurrent: TTFT p50 s", n, "ttft50", False))
         rows.append((f"(b) {n:>2} concurrent: TTFT p95 s", n, "ttft95", False))
     rows.append(("(c) prefill 512 tokens, tok/s", "prefill", None, True))
-    print(f"\nSmolLM2-135M-Instruct (Q4_1 GGUF dequantized), {args.threads} threads, greedy, "
+    print(f"\nSmolLM2-135M-Instruct (Q4_1 GGUF), {args.threads} threads, greedy, "
           f"{OUT_TOKENS} output tokens; transformers {transformers_version()} fp32 generate; "
           f"medians of {args.repeats} runs. Speed-up: hanlin over transformers (>1 is faster).\n")
     head = " | ".join(f"hanlin {d}" for d in dtypes)
