@@ -99,6 +99,8 @@ def load(config: EngineConfig) -> LoadedModel:
         # A GGUF's Q4_1 blocks are imported as they are; other weights are rounded (group 32).
         quantize_model(model, group=32, source_gguf=path if path.suffix == ".gguf" else None)
         weights = "int4"
+    if config.fuse_projections:
+        model.fuse_projections()
     if config.pack_weights:
         pack_model(model, dtype)
     tokenizer = Tokenizer.from_gguf(path) if path.suffix == ".gguf" else Tokenizer.from_hf_folder(path)

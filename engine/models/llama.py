@@ -35,16 +35,32 @@ class LlamaAttention(nn.Module):
         self.layer_idx = layer_idx
         self.head_dim = config.head_dim
         hidden, d = config.hidden_size, config.head_dim
+        self.num_heads, self.num_kv_heads = config.num_heads, config.num_kv_heads
         self.q_proj = nn.Linear(hidden, config.num_heads * d, bias=False)
         self.k_proj = nn.Linear(hidden, config.num_kv_heads * d, bias=False)
         self.v_proj = nn.Linear(hidden, config.num_kv_heads * d, bias=False)
         self.o_proj = nn.Linear(config.num_heads * d, hidden, bias=False)
+        self.qkv_proj: nn.Linear | None = None  # set by fuse() for serving
+
+    def fuse(self) -> None:
+        """Serving only: one q|k|v matmul and one RoPE call instead of three and two (the
+        separate Linears, which LoRA and the HF names need, are dropped)."""
+        w = torch.cat([self.q_proj.weight, self.k_proj.weight, self.v_proj.weight]).detach()
+        self.qkv_proj = nn.Linear(w.shape[1], w.shape[0], bias=False, device="meta")
+        self.qkv_proj.weight = nn.Parameter(w, requires_grad=False)
+        del self.q_proj, self.k_proj, self.v_proj
 
     def forward(self, x: Tensor, cos: Tensor, sin: Tensor, attention: Attention) -> Tensor:
         t, d = x.shape[0], self.head_dim
-        q = apply_rope(self.q_proj(x).view(t, -1, d), cos, sin)
-        k = apply_rope(self.k_proj(x).view(t, -1, d), cos, sin)
-        v = self.v_proj(x).view(t, -1, d)
+        if self.qkv_proj is not None:
+            qkv = self.qkv_proj(x).view(t, -1, d)
+            split = self.num_heads + self.num_kv_heads
+            qk = apply_rope(qkv[:, :split], cos, sin)
+            q, k, v = qk[:, : self.num_heads], qk[:, self.num_heads :], qkv[:, split:]
+        else:
+            q = apply_rope(self.q_proj(x).view(t, -1, d), cos, sin)
+            k = apply_rope(self.k_proj(x).view(t, -1, d), cos, sin)
+            v = self.v_proj(x).view(t, -1, d)
         out = attention(self.layer_idx, q, k, v)
         return self.o_proj(out.reshape(t, -1))
 
@@ -55,8 +71,19 @@ class LlamaMLP(nn.Module):
         self.gate_proj = nn.Linear(config.hidden_size, config.intermediate_size, bias=False)
         self.up_proj = nn.Linear(config.hidden_size, config.intermediate_size, bias=False)
         self.down_proj = nn.Linear(config.intermediate_size, config.hidden_size, bias=False)
+        self.gate_up_proj: nn.Linear | None = None  # set by fuse() for serving
+
+    def fuse(self) -> None:
+        """Serving only: one gate|up matmul instead of two."""
+        w = torch.cat([self.gate_proj.weight, self.up_proj.weight]).detach()
+        self.gate_up_proj = nn.Linear(w.shape[1], w.shape[0], bias=False, device="meta")
+        self.gate_up_proj.weight = nn.Parameter(w, requires_grad=False)
+        del self.gate_proj, self.up_proj
 
     def forward(self, x: Tensor) -> Tensor:
+        if self.gate_up_proj is not None:
+            gate, up = self.gate_up_proj(x).chunk(2, dim=-1)
+            return self.down_proj(F.silu(gate) * up)
         return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
 
 
@@ -110,6 +137,19 @@ class LlamaForCausalLM(nn.Module):
         for layer in self.model.layers:
             x = layer(x, cos, sin, attention)
         return self.model.norm(x)
+
+    def fuse_projections(self) -> bool:
+        """Serving only: fuse q|k|v and gate|up where they are plain Linears (not int4 or LoRA).
+        Returns whether it fused."""
+        layers = list(self.model.layers)
+        plain = all(type(m) is nn.Linear for layer in layers
+                    for m in (layer.self_attn.q_proj, layer.mlp.gate_proj))
+        if not plain:
+            return False
+        for layer in layers:
+            layer.self_attn.fuse()
+            layer.mlp.fuse()
+        return True
 
     def compute_logits(self, hidden: Tensor) -> Tensor:
         """hidden [N, hidden] -> logits [N, vocab] in fp32 (the matmul runs in the weight dtype)."""
