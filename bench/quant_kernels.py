@@ -95,8 +95,8 @@ def paged_decode():
         dims = dict(num_layers=1, num_blocks=b * nb + 1, block_size=16, num_kv_heads=3, head_dim=64)
         c32, c8 = KVCache(**dims, dtype=torch.float32), Int8KVCache(**dims)
         k = torch.randn(dims["num_blocks"] * 16, 3, 64)
-        c32.k[0].view(-1, 3, 64).copy_(k)
-        c32.v[0].view(-1, 3, 64).copy_(k)
+        c32.k[0].view(3, -1, 64).copy_(k.transpose(0, 1))  # heads-first layout
+        c32.v[0].view(3, -1, 64).copy_(k.transpose(0, 1))
         c8.write(0, torch.arange(k.shape[0]), k, k)
         seqs = [SeqSlice(i, 1, ctx, list(range(i * nb, (i + 1) * nb))) for i in range(b)]
         slots = torch.tensor([s.block_ids[-1] * 16 + (ctx - 1) % 16 for s in seqs])

@@ -14,11 +14,15 @@ import torch.nn.functional as F
 
 
 class KVCache:
-    """K and V for every layer: [num_blocks, block_size, n_kv_heads, head_dim] each."""
+    """K and V for every layer: [n_kv_heads, num_blocks, block_size, head_dim] each.
+
+    Heads first: gathering a batch's blocks then gives [n_kv, B, L, D] directly, the layout the
+    attention products read without another copy.
+    """
 
     def __init__(self, *, num_layers: int, num_blocks: int, block_size: int, num_kv_heads: int,
                  head_dim: int, dtype: torch.dtype) -> None:
-        shape = (num_blocks, block_size, num_kv_heads, head_dim)
+        shape = (num_kv_heads, num_blocks, block_size, head_dim)
         self.k = [torch.zeros(shape, dtype=dtype) for _ in range(num_layers)]
         self.v = [torch.zeros(shape, dtype=dtype) for _ in range(num_layers)]
         self.block_size = block_size
@@ -58,8 +62,8 @@ class PagedAttention:
             for i, s in enumerate(decode):
                 table[i, : len(s.block_ids)] = torch.tensor(s.block_ids)
             self.decode_table = table
-            # [B, 1, 1, L]: True where the padded position holds no token of this sequence.
-            self.decode_pad = (torch.arange(max_blocks * bs) >= lens[:, None])[:, None, None, :]
+            # [1, B, 1, L]: True where the padded position holds no token of this sequence.
+            self.decode_pad = (torch.arange(max_blocks * bs) >= lens[:, None])[None, :, None, :]
             rows = [s.start for s in decode]
             whole = len(decode) == len(seqs) and rows == list(range(len(rows)))
             self.decode_rows = None if whole else torch.tensor(rows)
@@ -80,9 +84,9 @@ class PagedAttention:
 
     def __call__(self, layer_idx: int, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         kc, vc = self.cache.k[layer_idx], self.cache.v[layer_idx]
-        n_kv, head_dim = kc.shape[2], kc.shape[3]
-        kc.view(-1, n_kv, head_dim).index_copy_(0, self.slots, k.to(kc.dtype))
-        vc.view(-1, n_kv, head_dim).index_copy_(0, self.slots, v.to(vc.dtype))
+        n_kv, head_dim = kc.shape[0], kc.shape[3]
+        kc.view(n_kv, -1, head_dim).index_copy_(1, self.slots, k.transpose(0, 1).to(kc.dtype))
+        vc.view(n_kv, -1, head_dim).index_copy_(1, self.slots, v.transpose(0, 1).to(vc.dtype))
         if self.all_decode:
             return self._decode(q, kc, vc)
         out = torch.empty_like(q)
@@ -94,8 +98,8 @@ class PagedAttention:
             if mask is None:  # nothing cached before this chunk: attend to its own K/V
                 ks, vs = k[rows].transpose(0, 1), v[rows].transpose(0, 1)
             else:
-                ks = kc[blocks].flatten(0, 1)[: s.ctx_len].transpose(0, 1)
-                vs = vc[blocks].flatten(0, 1)[: s.ctx_len].transpose(0, 1)
+                ks = kc[:, blocks].flatten(1, 2)[:, : s.ctx_len]
+                vs = vc[:, blocks].flatten(1, 2)[:, : s.ctx_len]
             o = F.scaled_dot_product_attention(
                 qs, ks.to(qs.dtype), vs.to(qs.dtype), attn_mask=mask, is_causal=mask is None,
                 enable_gqa=True,
@@ -106,11 +110,12 @@ class PagedAttention:
     def _decode(self, q: torch.Tensor, kc: torch.Tensor, vc: torch.Tensor) -> torch.Tensor:
         """One query row per sequence against its padded blocks; GQA without repeating K/V."""
         b, n_heads, head_dim = q.shape
-        n_kv = kc.shape[2]
-        keys = kc[self.decode_table].flatten(1, 2).permute(0, 2, 3, 1)  # [B, n_kv, D, L]
-        vals = vc[self.decode_table].flatten(1, 2).transpose(1, 2)  # [B, n_kv, L, D]
-        qg = q.view(b, n_kv, n_heads // n_kv, head_dim).to(keys.dtype)
-        scores = torch.matmul(qg, keys) * head_dim**-0.5  # [B, n_kv, q_per_kv, L]
+        n_kv = kc.shape[0]
+        keys = kc[:, self.decode_table].flatten(2, 3)  # [n_kv, B, L, D], contiguous
+        vals = vc[:, self.decode_table].flatten(2, 3)
+        qg = q.view(b, n_kv, n_heads // n_kv, head_dim).transpose(0, 1).to(keys.dtype)
+        scores = torch.matmul(qg, keys.transpose(-1, -2)) * head_dim**-0.5  # [n_kv, B, g, L]
         scores = scores.float().masked_fill_(self.decode_pad, float("-inf"))
         probs = scores.softmax(-1).to(vals.dtype)
-        return torch.matmul(probs, vals).view(b, n_heads, head_dim).to(q.dtype)
+        out = torch.matmul(probs, vals)  # [n_kv, B, g, D]
+        return out.transpose(0, 1).reshape(b, n_heads, head_dim).to(q.dtype)
