@@ -22,10 +22,16 @@ def _engine_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", help=f"GGUF file, Hugging Face folder, or {DEFAULT_MODEL!r}")
     parser.add_argument("--threads", type=int, help="CPU threads for the engine (default: all)")
     parser.add_argument("--dtype", choices=["float32", "bfloat16"], help="compute dtype")
-    parser.add_argument("--weights", choices=["dense", "int4"],
-                        help="int4: int4 linears (a GGUF's Q4_1 imported as is), bf16 activations")
-    parser.add_argument("--kv-cache-dtype", choices=["auto", "int8", "bfloat16", "float32"],
-                        help="KV cache storage (default auto: the compute dtype)")
+    parser.add_argument(
+        "--weights",
+        choices=["dense", "int4"],
+        help="int4: int4 linears (a GGUF's Q4_1 imported as is), bf16 activations",
+    )
+    parser.add_argument(
+        "--kv-cache-dtype",
+        choices=["auto", "int8", "bfloat16", "float32"],
+        help="KV cache storage (default auto: the compute dtype)",
+    )
     parser.add_argument("--max-model-len", type=int, help="context length cap in tokens")
 
 

@@ -76,13 +76,12 @@ class ChatMessage(Request):
     tool_call_id: str | None = None
 
 
-class ChatCompletionRequest(Request):
+class GenerationFields(Request, kw_only=True):
+    """What chat and text completions share: choices, streaming and every sampling control."""
+
     model: str
-    messages: list[ChatMessage]
     stream: bool = False
     stream_options: StreamOptions | None = None
-    max_tokens: PositiveInt | None = None
-    max_completion_tokens: PositiveInt | None = None
     temperature: Temperature | None = None
     top_p: TopP | None = None
     top_k: TopK | None = None
@@ -90,21 +89,27 @@ class ChatCompletionRequest(Request):
     stop: Stop | None = None
     n: PositiveInt | None = None
     user: str | None = None
+    presence_penalty: Penalty | None = None
+    frequency_penalty: Penalty | None = None
+    logit_bias: dict[str, float] | None = None
     # vLLM's extensions, for benchmarks and evals: run past EOS; extra token ids that stop.
     ignore_eos: bool = False
     stop_token_ids: list[int] | None = None
     repetition_penalty: Annotated[float, Meta(gt=0.0)] | None = None
     min_p: Annotated[float, Meta(ge=0.0, le=1.0)] | None = None
+
+
+class ChatCompletionRequest(GenerationFields, kw_only=True):
+    messages: list[ChatMessage]
+    max_tokens: PositiveInt | None = None
+    max_completion_tokens: PositiveInt | None = None
+    logprobs: bool | None = None
+    top_logprobs: Annotated[int, Meta(ge=0, le=20)] | None = None
     # In OpenAI's schema but not implemented yet: only their neutral values pass (see validate).
     tools: list[dict[str, Any]] | None = None
     tool_choice: str | dict[str, Any] | None = None
     parallel_tool_calls: bool | None = None
     response_format: dict[str, Any] | None = None
-    logprobs: bool | None = None
-    top_logprobs: Annotated[int, Meta(ge=0, le=20)] | None = None
-    presence_penalty: Penalty | None = None
-    frequency_penalty: Penalty | None = None
-    logit_bias: dict[str, float] | None = None
 
 
 class TopLogprob(msgspec.Struct, kw_only=True):
@@ -178,35 +183,17 @@ class ChatCompletionChunk(msgspec.Struct, kw_only=True):
 # ---- legacy completions ----------------------------------------------------------------------
 
 
-class CompletionRequest(Request):
-    model: str
+class CompletionRequest(GenerationFields, kw_only=True):
     # OpenAI allows str | list[str] | list[int] | list[list[int]]; msgspec allows one array type
     # in a union, so the list forms are told apart in the route.
     prompt: str | list[str | int | list[int]]
     # 0 only with echo: score the prompt, generate nothing (lm-evaluation-harness does this).
     max_tokens: Annotated[int, Meta(ge=0)] = 16
-    temperature: Temperature | None = None
-    top_p: TopP | None = None
-    top_k: TopK | None = None
-    seed: int | None = None
-    stop: Stop | None = None
-    stream: bool = False
-    stream_options: StreamOptions | None = None
-    n: PositiveInt | None = None
-    user: str | None = None
-    # vLLM's extensions, for benchmarks and evals: run past EOS; extra token ids that stop.
-    ignore_eos: bool = False
-    stop_token_ids: list[int] | None = None
-    repetition_penalty: Annotated[float, Meta(gt=0.0)] | None = None
-    min_p: Annotated[float, Meta(ge=0.0, le=1.0)] | None = None
-    # Not implemented yet: only their neutral values pass.
     echo: bool = False
+    logprobs: Annotated[int, Meta(ge=0, le=5)] | None = None
+    # Not implemented yet: only their neutral values pass.
     suffix: str | None = None
     best_of: PositiveInt | None = None
-    logprobs: Annotated[int, Meta(ge=0, le=5)] | None = None
-    presence_penalty: Penalty | None = None
-    frequency_penalty: Penalty | None = None
-    logit_bias: dict[str, float] | None = None
 
 
 class CompletionChoice(msgspec.Struct, kw_only=True):

@@ -17,7 +17,7 @@ from litestar.datastructures import State
 from engine.async_engine import AsyncEngine
 from engine.protocol import GenerateRequest, RequestOutput, SamplingParams, TokenLogprob
 from server.errors import APIError, model_not_found, unsupported
-from server.protocol import PromptTokensDetails, StreamOptions, Usage
+from server.protocol import GenerationFields, PromptTokensDetails, StreamOptions, Usage
 from server.routes.choices import merged
 
 
@@ -73,21 +73,10 @@ def check_neutral(**params: tuple[Any, tuple[Any, ...]]) -> None:
 def sampling_params(
     engine: AsyncEngine,
     num_prompt_tokens: int,
+    data: GenerationFields,
     *,
     param: str,
     max_tokens: int | None,
-    temperature: float | None,
-    top_p: float | None,
-    top_k: int | None,
-    seed: int | None,
-    stop: str | list[str] | None,
-    ignore_eos: bool = False,
-    stop_token_ids: list[int] | None = None,
-    presence_penalty: float | None = None,
-    frequency_penalty: float | None = None,
-    repetition_penalty: float | None = None,
-    logit_bias: dict[str, float] | None = None,
-    min_p: float | None = None,
     logprobs: int | None = None,
     prompt_logprobs: int | None = None,
 ) -> SamplingParams:
@@ -102,21 +91,21 @@ def sampling_params(
             param=param,
             code="context_length_exceeded",
         )
-    stops = (stop,) if isinstance(stop, str) else tuple(stop or ())
+    stops = (data.stop,) if isinstance(data.stop, str) else tuple(data.stop or ())
     return SamplingParams(
         max_tokens=min(max_tokens or room, room),
-        temperature=1.0 if temperature is None else temperature,
-        top_p=1.0 if top_p is None else top_p,
-        top_k=max(top_k or 0, 0),
-        seed=seed,
+        temperature=1.0 if data.temperature is None else data.temperature,
+        top_p=1.0 if data.top_p is None else data.top_p,
+        top_k=max(data.top_k or 0, 0),
+        seed=data.seed,
         stop=tuple(s for s in stops if s),  # "" would match everywhere; OpenAI ignores it too
-        ignore_eos=ignore_eos,
-        stop_token_ids=tuple(stop_token_ids or ()),
-        presence_penalty=presence_penalty or 0.0,
-        frequency_penalty=frequency_penalty or 0.0,
-        repetition_penalty=repetition_penalty or 1.0,
-        logit_bias=_logit_bias(engine, logit_bias),
-        min_p=min_p or 0.0,
+        ignore_eos=data.ignore_eos,
+        stop_token_ids=tuple(data.stop_token_ids or ()),
+        presence_penalty=data.presence_penalty or 0.0,
+        frequency_penalty=data.frequency_penalty or 0.0,
+        repetition_penalty=data.repetition_penalty or 1.0,
+        logit_bias=_logit_bias(engine, data.logit_bias),
+        min_p=data.min_p or 0.0,
         logprobs=logprobs,
         prompt_logprobs=prompt_logprobs,
     )

@@ -61,20 +61,9 @@ async def create_chat_completion(
     sampling = sampling_params(
         engine,
         len(prompt_ids),
+        data,
         param="messages",
         max_tokens=data.max_completion_tokens or data.max_tokens,
-        temperature=data.temperature,
-        top_p=data.top_p,
-        top_k=data.top_k,
-        seed=data.seed,
-        stop=data.stop,
-        ignore_eos=data.ignore_eos,
-        stop_token_ids=data.stop_token_ids,
-        presence_penalty=data.presence_penalty,
-        frequency_penalty=data.frequency_penalty,
-        repetition_penalty=data.repetition_penalty,
-        logit_bias=data.logit_bias,
-        min_p=data.min_p,
         logprobs=(data.top_logprobs or 0) if data.logprobs else None,
     )
     generation = GenerateRequest(

@@ -67,20 +67,9 @@ async def create_completion(
         sampling = sampling_params(
             engine,
             len(ids),
+            data,
             param="prompt",
             max_tokens=max(data.max_tokens, 1),  # score_only: the one token is dropped below
-            temperature=data.temperature,
-            top_p=data.top_p,
-            top_k=data.top_k,
-            seed=data.seed,
-            stop=data.stop,
-            ignore_eos=data.ignore_eos,
-            stop_token_ids=data.stop_token_ids,
-            presence_penalty=data.presence_penalty,
-            frequency_penalty=data.frequency_penalty,
-            repetition_penalty=data.repetition_penalty,
-            logit_bias=data.logit_bias,
-            min_p=data.min_p,
             logprobs=data.logprobs,
             # echo + logprobs scores the prompt too: what lm-eval and OpenCompass rank by.
             prompt_logprobs=data.logprobs if data.echo else None,
