@@ -22,9 +22,18 @@ from server.routes.chat import create_chat_completion
 from server.routes.completions import create_completion
 from server.routes.health import health
 from server.routes.models import list_models, retrieve_model
+from server.routes.tokens import detokenize, tokenize
 from server.settings import ServerSettings
 
-ROUTES = [list_models, retrieve_model, create_chat_completion, create_completion, health]
+ROUTES = [
+    list_models,
+    retrieve_model,
+    create_chat_completion,
+    create_completion,
+    tokenize,
+    detokenize,
+    health,
+]
 
 
 def create_app(

@@ -226,3 +226,30 @@ class ErrorInfo(msgspec.Struct, kw_only=True):
 
 class ErrorResponse(msgspec.Struct, kw_only=True):
     error: ErrorInfo
+
+
+# ---- token utilities (vLLM's shapes) ---------------------------------------------------------
+
+
+class TokenizeRequest(Request):
+    """Exactly one of `prompt` (raw text) or `messages` (rendered by the chat template)."""
+
+    model: str
+    prompt: str | None = None
+    messages: list[ChatMessage] | None = None
+    add_special_tokens: bool = True
+
+
+class TokenizeResponse(msgspec.Struct, kw_only=True):
+    count: int
+    max_model_len: int
+    tokens: list[int]
+
+
+class DetokenizeRequest(Request):
+    model: str
+    tokens: list[int]
+
+
+class DetokenizeResponse(msgspec.Struct, kw_only=True):
+    prompt: str

@@ -57,7 +57,7 @@ async def create_chat_completion(
     check_model(engine, data.model)
     include_usage = check_common(data.n, data.stream, data.stream_options, max_n(request))
     _check_unsupported(data)
-    prompt_ids = _render(engine, data.messages)
+    prompt_ids = render_messages(engine, data.messages)
     sampling = sampling_params(
         engine,
         len(prompt_ids),
@@ -118,7 +118,7 @@ def _check_unsupported(data: ChatCompletionRequest) -> None:
         )
 
 
-def _render(engine: AsyncEngine, messages: list[ChatMessage]) -> list[int]:
+def render_messages(engine: AsyncEngine, messages: list[ChatMessage]) -> list[int]:
     """Token ids of the conversation as the checkpoint's own template lays it out."""
     try:
         text = engine.tokenizer.apply_chat_template(
