@@ -180,8 +180,8 @@ def main() -> None:
     tok = Tokenizer.from_gguf(resolve_model_path("smollm2-135m-instruct"))
     long_ids = (tok.encode(" ".join(PROMPTS)) * 8)[:512]
 
-    dtypes = args.configs.split(",")
-    hs = [bench_hanlin(args, d, long_ids) for d in dtypes]
+    configs = args.configs.split(",")
+    hs = [bench_hanlin(args, c, long_ids) for c in configs]
     t = bench_transformers(args, long_ids)
     # (name, key, higher is better)
     rows = [("(a) batch-1 decode tok/s", 1, "decode1", True)]
@@ -193,10 +193,10 @@ def main() -> None:
     print(f"\nSmolLM2-135M-Instruct (Q4_1 GGUF), {args.threads} threads, greedy, "
           f"{OUT_TOKENS} output tokens; transformers {transformers_version()} fp32 generate; "
           f"medians of {args.repeats} runs. Speed-up: hanlin over transformers (>1 is faster).\n")
-    head = " | ".join(f"hanlin {d}" for d in dtypes)
-    ups = " | ".join(f"speed-up {d}" for d in dtypes)
+    head = " | ".join(f"hanlin {c}" for c in configs)
+    ups = " | ".join(f"speed-up {c}" for c in configs)
     print(f"| measure | {head} | transformers | {ups} |")
-    print("|---|" + "---:|" * (2 * len(dtypes) + 1))
+    print("|---|" + "---:|" * (2 * len(configs) + 1))
     for name, n, key, higher in rows:
         vals = [h[n] if key is None else h[n][key] for h in hs]
         ref = t[n] if key is None else t[n][key]

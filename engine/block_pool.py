@@ -69,11 +69,6 @@ class BlockPool:
             self.block_hash[block] = block_hash
             self.cached[block_hash] = block
 
-    def reset_prefix_cache(self) -> None:
-        for block in list(self.cached.values()):
-            self.num_cached_free -= self.ref_counts[block] == 0
-            self._forget(block)
-
     def _forget(self, block: int) -> None:
         h = self.block_hash[block]
         if h is not None:

@@ -50,21 +50,23 @@ def kv_cache_dtype(config: EngineConfig, run_dtype: torch.dtype) -> torch.dtype:
     return KV_DTYPES[config.cache.dtype]
 
 
+def _block_shape(model: LlamaForCausalLM, block_size: int) -> dict[str, int]:
+    mc = model.config
+    return {"num_layers": mc.num_layers, "block_size": block_size,
+            "num_kv_heads": mc.num_kv_heads, "head_dim": mc.head_dim}
+
+
 def new_kv_cache(model: LlamaForCausalLM, block_size: int, num_blocks: int,
                  dtype: torch.dtype) -> KVCache:
     """The paged cache for this model: int8 blocks with scales, or plain blocks in dtype."""
-    mc = model.config
-    shape = {"num_layers": mc.num_layers, "block_size": block_size,
-             "num_kv_heads": mc.num_kv_heads, "head_dim": mc.head_dim}
+    shape = _block_shape(model, block_size)
     if dtype == torch.int8:
         return Int8KVCache(num_blocks=num_blocks, **shape)
     return KVCache(num_blocks=num_blocks, dtype=dtype, **shape)
 
 
 def kv_bytes_per_block(model: LlamaForCausalLM, block_size: int, dtype: torch.dtype) -> int:
-    mc = model.config
-    shape = {"num_layers": mc.num_layers, "block_size": block_size,
-             "num_kv_heads": mc.num_kv_heads, "head_dim": mc.head_dim}
+    shape = _block_shape(model, block_size)
     if dtype == torch.int8:
         return Int8KVCache.bytes_per_block(**shape)
     return KVCache.bytes_per_block(dtype=dtype, **shape)

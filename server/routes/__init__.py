@@ -39,6 +39,17 @@ def check_model(engine: AsyncEngine, model: str) -> None:
         raise model_not_found(model)
 
 
+def check_token_ids(engine: AsyncEngine, ids: list[int], *, param: str) -> list[int]:
+    """Token ids from a client; one outside the vocabulary would index past the embedding table."""
+    vocab = engine.tokenizer.vocab_size
+    bad = next((i for i in ids if not isinstance(i, int) or not 0 <= i < vocab), None)
+    if bad is not None:
+        raise APIError(
+            f"Token id {bad} is out of range [0, {vocab}).", param=param, code="invalid_value"
+        )
+    return ids
+
+
 def check_common(
     n: int | None, stream: bool, stream_options: StreamOptions | None, max_n: int
 ) -> bool:

@@ -22,6 +22,7 @@ from server.routes import (
     check_common,
     check_model,
     check_neutral,
+    check_token_ids,
     complete,
     finish_reason,
     max_n,
@@ -131,20 +132,9 @@ def _one(engine: AsyncEngine, prompt: str | list[int]) -> list[int]:
     if isinstance(prompt, str):
         ids = engine.tokenizer.encode(prompt, add_special_tokens=True)
     else:
-        ids = _checked_ids(engine, prompt)
+        ids = check_token_ids(engine, prompt, param="prompt")
     if not ids:
         raise APIError("The prompt is empty.", param="prompt", code="invalid_value")
-    return ids
-
-
-def _checked_ids(engine: AsyncEngine, ids: list[int]) -> list[int]:
-    # An id outside the vocabulary would index past the embedding table inside the engine.
-    vocab = engine.tokenizer.vocab_size
-    bad = next((i for i in ids if not isinstance(i, int) or not 0 <= i < vocab), None)
-    if bad is not None:
-        raise APIError(
-            f"Token id {bad} is out of range [0, {vocab}).", param="prompt", code="invalid_value"
-        )
     return ids
 
 

@@ -14,7 +14,7 @@ from server.protocol import (
     TokenizeRequest,
     TokenizeResponse,
 )
-from server.routes import check_model
+from server.routes import check_model, check_token_ids
 from server.routes.chat import render_messages
 
 
@@ -47,10 +47,5 @@ async def tokenize(data: TokenizeRequest, engine: AsyncEngine) -> TokenizeRespon
 )
 async def detokenize(data: DetokenizeRequest, engine: AsyncEngine) -> DetokenizeResponse:
     check_model(engine, data.model)
-    vocab = engine.tokenizer.vocab_size
-    bad = next((t for t in data.tokens if not 0 <= t < vocab), None)
-    if bad is not None:
-        raise APIError(
-            f"Token id {bad} is out of range [0, {vocab}).", param="tokens", code="invalid_value"
-        )
-    return DetokenizeResponse(prompt=engine.tokenizer.decode(data.tokens))
+    tokens = check_token_ids(engine, data.tokens, param="tokens")
+    return DetokenizeResponse(prompt=engine.tokenizer.decode(tokens))
