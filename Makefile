@@ -5,13 +5,20 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
+SUDO    := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: serve test install bench lint clean
+.PHONY: serve test install bench lint clean client
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml
+	@# Debian packages: the agents sandbox (bubblewrap, python3-seccomp) and the PostgreSQL
+	@# server the state tests run against besides SQLite.
+	@command -v bwrap >/dev/null && /usr/bin/python3 -c 'import seccomp' 2>/dev/null && \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && \
+	    $(SUDO) apt-get install -y -qq bubblewrap python3-seccomp postgresql; }
 	$(BIN)/pip install --upgrade pip
 	$(BIN)/pip install torch==2.13.0
 	$(BIN)/pip install -e '.[train,dev]'
@@ -28,6 +35,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/serving.py
+
+# The generated client, from the app's current OpenAPI document: rerun whenever a route changes.
+client: $(STAMP)
+	$(BIN)/python -m clients.generate
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -1,10 +1,13 @@
-"""Serving benchmark: hanlin over HTTP vs Hugging Face transformers `generate`, same prompts, one run.
+"""Serving benchmark: hanlin over HTTP vs Hugging Face transformers `generate` and llama.cpp
+(`llama-cpp-python`, on the same GGUF file), same prompts, one run.
 
 Measures (a) batch-1 decode tokens/s, (b) aggregate tokens/s and TTFT p50/p95 at 1, 8 and 32
 concurrent requests, (c) prefill tokens/s of a 512-token prompt. Greedy, 128 output tokens,
-2 threads by default. Prints a markdown table with hanlin / transformers ratios.
+2 threads by default. Prints a markdown table with hanlin / peer ratios. llama-cpp-python is
+installed for the benchmark only (not a project dependency); without it that column is skipped.
 
-    .venv/bin/python bench/serving.py [--threads 2] [--configs float32,bfloat16,int4+int8kv] [--repeats 3]
+    .venv/bin/python bench/serving.py [--threads 2] [--configs float32,bfloat16,int4+int8kv]
+        [--peers transformers,llama.cpp] [--repeats 3]
 """
 
 from __future__ import annotations
@@ -166,11 +169,77 @@ def transformers_version() -> str:
     return transformers.__version__
 
 
+# -- llama.cpp ---------------------------------------------------------------------------------
+
+def bench_llamacpp(args, prompt_ids: list[list[int]], long_ids: list[int]) -> dict | None:
+    """llama-cpp-python's high-level `Llama` serves one sequence at a time: n "concurrent" requests
+    arrive together and are served one after another, as a one-slot server would. A request's
+    TTFT includes its wait for the ones before it. The KV cache is reset before every request so
+    that no prompt prefix is reused (hanlin's prompts here are shorter than one 16-token block)."""
+    try:
+        import llama_cpp
+    except ImportError:
+        print("llama-cpp-python is not installed: skipping the llama.cpp column "
+              '(CMAKE_ARGS="-DGGML_NATIVE=ON" .venv/bin/pip install llama-cpp-python)', file=sys.stderr)
+        return None
+    from engine.loaders.default_model import resolve_model_path
+
+    llm = llama_cpp.Llama(model_path=str(resolve_model_path("smollm2-135m-instruct")),
+                          n_threads=args.threads, n_threads_batch=args.threads, n_ctx=1024,
+                          n_batch=512, logits_all=False, verbose=False)
+
+    def one(ids: list[int], new: int) -> tuple[float, float]:
+        """(prefill + first token, whole request) in seconds; greedy, EOS not checked (ignore_eos)."""
+        llm.reset()
+        t0, first, n = time.perf_counter(), 0.0, 0
+        for _ in llm.generate(ids, temp=0.0, repeat_penalty=1.0, reset=True):
+            n += 1
+            if n == 1:
+                first = time.perf_counter()
+            if n == new:
+                break
+        return first - t0, time.perf_counter() - t0
+
+    def concurrency(n: int) -> dict:
+        t0 = time.perf_counter()
+        ttfts, decode = [], []
+        for ids in prompt_ids[:n]:
+            start = time.perf_counter() - t0
+            ttft, total = one(ids, OUT_TOKENS)
+            ttfts.append(start + ttft)
+            decode.append((OUT_TOKENS - 1) / (total - ttft))
+        wall = time.perf_counter() - t0
+        return {"agg": n * OUT_TOKENS / wall, "ttft50": pct(ttfts, 50), "ttft95": pct(ttfts, 95),
+                "decode1": statistics.median(decode)}
+
+    def prefill() -> float:
+        llm.reset()
+        t0 = time.perf_counter()
+        llm.eval(long_ids)
+        return time.perf_counter() - t0
+
+    one(prompt_ids[0], 4)  # warm-up
+    out = {}
+    for n in (1, 8, 32):
+        runs = [concurrency(n) for _ in range(args.repeats)]
+        out[n] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    prefill()
+    out["prefill"] = len(long_ids) / statistics.median(prefill() for _ in range(args.repeats))
+    return out
+
+
+def llamacpp_version() -> str:
+    import llama_cpp
+
+    return llama_cpp.__version__
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--configs", default="float32,bfloat16,int4+int8kv",
                     help="hanlin configurations, comma-separated: float32, bfloat16, int4, int4+int8kv")
+    ap.add_argument("--peers", default="transformers,llama.cpp", help="comma-separated: transformers, llama.cpp")
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
 
@@ -182,7 +251,15 @@ def main() -> None:
 
     configs = args.configs.split(",")
     hs = [bench_hanlin(args, c, long_ids) for c in configs]
-    t = bench_transformers(args, long_ids)
+    peers: dict[str, dict] = {}
+    if "transformers" in args.peers:
+        peers[f"transformers {transformers_version()}"] = bench_transformers(args, long_ids)
+    if "llama.cpp" in args.peers:
+        # The ids hanlin's server tokenizes the text prompts into (llama.cpp's own tokenizer gives
+        # the same ids for these prompts): every engine sees the same tokens.
+        lc = bench_llamacpp(args, [tok.encode(p) for p in PROMPTS], long_ids)
+        if lc is not None:
+            peers[f"llama.cpp (llama-cpp-python {llamacpp_version()})"] = lc
     # (name, key, higher is better)
     rows = [("(a) batch-1 decode tok/s", 1, "decode1", True)]
     for n in (1, 8, 32):
@@ -190,20 +267,24 @@ def main() -> None:
         rows.append((f"(b) {n:>2} concurrent: TTFT p50 s", n, "ttft50", False))
         rows.append((f"(b) {n:>2} concurrent: TTFT p95 s", n, "ttft95", False))
     rows.append(("(c) prefill 512 tokens, tok/s", "prefill", None, True))
-    print(f"\nSmolLM2-135M-Instruct (Q4_1 GGUF), {args.threads} threads, greedy, "
-          f"{OUT_TOKENS} output tokens; transformers {transformers_version()} fp32 generate; "
-          f"medians of {args.repeats} runs. Speed-up: hanlin over transformers (>1 is faster).\n")
-    head = " | ".join(f"hanlin {c}" for c in configs)
-    ups = " | ".join(f"speed-up {c}" for c in configs)
-    print(f"| measure | {head} | transformers | {ups} |")
-    print("|---|" + "---:|" * (2 * len(configs) + 1))
+    print(f"\nSmolLM2-135M-Instruct (Q4_1 GGUF), {args.threads} threads, greedy, {OUT_TOKENS} output "
+          f"tokens; peers: {', '.join(peers) or 'none'}; medians of {args.repeats} runs. "
+          "Speed-up: hanlin over the peer (>1 is faster).\n")
+    short = {name: name.split()[0] for name in peers}
+    head = [f"hanlin {c}" for c in configs] + list(short.values())
+    head += [f"{c} vs {short[p]}" for p in peers for c in configs]
+    print("| measure | " + " | ".join(head) + " |")
+    print("|---|" + "---:|" * len(head))
+
+    def get(r: dict, n, key):
+        return r[n] if key is None else r[n][key]
+
     for name, n, key, higher in rows:
-        vals = [h[n] if key is None else h[n][key] for h in hs]
-        ref = t[n] if key is None else t[n][key]
-        speed = [(v / ref if higher else ref / v) for v in vals]
-        cells = " | ".join(f"{v:.3g}" for v in vals)
-        sp = " | ".join(f"{x:.2f}x" for x in speed)
-        print(f"| {name} | {cells} | {ref:.3g} | {sp} |")
+        vals = [get(h, n, key) for h in hs]
+        refs = [get(peers[p], n, key) for p in peers]
+        cells = [f"{v:.3g}" for v in vals + refs]
+        cells += [f"{(v / ref if higher else ref / v):.2f}x" for ref in refs for v in vals]
+        print(f"| {name} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

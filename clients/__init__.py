@@ -1,1 +1,3 @@
-"""The Python client generated from the server's OpenAPI document. Not generated yet: issue 4."""
+"""Clients of the HTTP API: `python/hanlin_client`, generated from the server's OpenAPI document by
+`make client` (`clients/generate.py`); `tests/server/test_client.py` fails when it is stale.
+"""

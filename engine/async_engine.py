@@ -11,9 +11,16 @@ import asyncio
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import AsyncGenerator
+from concurrent.futures import Future, InvalidStateError
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
 
 from engine.config import EngineConfig
+from engine.embed import EmbedRequest, chunks, mean_hidden, normalize
 from engine.llm_engine import EngineStats, LLMEngine
 from engine.load import LoadedModel, load, set_threads
 from engine.protocol import GenerateRequest, RequestOutput
@@ -35,6 +42,7 @@ class AsyncEngine:
         self.config = config
         self._inbox: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
         self._streams: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = {}
+        self._embeds: deque[_EmbedJob] = deque()  # engine thread only
         self._stopped = False
         self._ready = threading.Event()
         self._load_error: BaseException | None = None
@@ -57,6 +65,8 @@ class AsyncEngine:
         self.model_name = loaded.name
         self.tokenizer = loaded.tokenizer
         self.max_model_len = loaded.max_model_len
+        self.embedding_size = loaded.model.config.hidden_size
+        self._model = loaded.model
         self.created = int(time.time())
         self.core = LLMEngine(loaded.model, loaded.tokenizer, self.config, loaded.num_blocks,
                               loaded.max_model_len, loaded.weights)
@@ -85,6 +95,20 @@ class AsyncEngine:
             if not finished:
                 self.abort(request.request_id)
 
+    async def embed(self, request: EmbedRequest) -> np.ndarray:
+        """Unit-norm embeddings of `request.inputs` ([inputs, dimensions] float32; engine.embed).
+
+        The engine thread runs them between steps, a token budget's worth of inputs at a time, so
+        a large request slows running generations down instead of stalling them. Cancelling the
+        caller drops the inputs not yet run.
+        """
+        if self._stopped:
+            raise EngineError("the engine is shut down")
+        future: Future[np.ndarray] = Future()
+        self._inbox.put(("embed", _EmbedJob(request, future)))
+        # wrap_future hands the result to this loop thread-safely and passes a cancel back.
+        return await asyncio.wrap_future(future)
+
     def abort(self, request_id: str) -> None:
         self._inbox.put(("abort", request_id))
 
@@ -111,17 +135,22 @@ class AsyncEngine:
 
     def _run(self) -> None:
         while True:
-            block = not self.core.has_work()
+            block = not (self.core.has_work() or self._embeds)
             try:
                 while True:
                     kind, payload = self._inbox.get(block=block)
                     block = False
                     if kind == "stop":
-                        self._fail_all(EngineError("the engine shut down"))
+                        stopped = EngineError("the engine shut down")
+                        self._fail_all(stopped)
+                        while self._embeds:
+                            _resolve(self._embeds.popleft().future, stopped)
                         return
                     self._handle(kind, payload)
             except queue.Empty:
                 pass
+            if self._embeds:
+                self._embed_chunk()
             if not self.core.has_work():
                 self._stats = self.core.stats()
                 continue
@@ -143,6 +172,28 @@ class AsyncEngine:
                 self._deliver_error(req.request_id, exc)
         elif kind == "abort":
             self.core.abort(str(payload))
+        elif kind == "embed":
+            assert isinstance(payload, _EmbedJob)
+            lengths = [len(x) for x in payload.request.inputs]
+            payload.plan = deque(chunks(lengths, self.config.scheduler.max_num_batched_tokens))
+            self._embeds.append(payload)
+
+    def _embed_chunk(self) -> None:
+        """Run the oldest embedding job's next inputs, up to the scheduler's token budget."""
+        job = self._embeds[0]
+        if job.future.cancelled():
+            self._embeds.popleft()
+            return
+        inputs = job.request.inputs
+        try:
+            job.means.append(mean_hidden(self._model, [inputs[i] for i in job.plan.popleft()]))
+            if job.plan:
+                return
+            result = normalize(torch.cat(job.means), job.request.dimensions).numpy()
+        except Exception as exc:  # this caller gets the error; generation goes on
+            result = exc
+        self._embeds.popleft()
+        _resolve(job.future, result)
 
     def _deliver(self, outputs: list[RequestOutput]) -> None:
         by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Queue, RequestOutput]]] = {}
@@ -164,6 +215,26 @@ class AsyncEngine:
             self.core.abort(request_id)
         for request_id in list(self._streams):
             self._deliver_error(request_id, exc)
+
+
+@dataclass
+class _EmbedJob:
+    """An embedding request on the engine thread: the chunks still to run, the means so far."""
+
+    request: EmbedRequest
+    future: Future[np.ndarray]
+    plan: deque[range] = field(default_factory=deque)
+    means: list[torch.Tensor] = field(default_factory=list)
+
+
+def _resolve(future: Future[np.ndarray], result: np.ndarray | BaseException) -> None:
+    try:
+        if isinstance(result, BaseException):
+            future.set_exception(result)
+        else:
+            future.set_result(result)
+    except InvalidStateError:  # the caller cancelled meanwhile: nobody is waiting
+        pass
 
 
 def _call_soon(loop: asyncio.AbstractEventLoop, fn, *args) -> None:

@@ -6,6 +6,7 @@ Single-threaded by design; `engine.async_engine` drives it from its own thread. 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import msgspec
@@ -13,15 +14,18 @@ import torch
 
 from engine.config import EngineConfig
 from engine.detokenizer import IncrementalDetokenizer, StopMatcher
+from engine.grammar import Matcher, fill_bitmasks
 from engine.kv_cache_manager import KVCacheManager
 from engine.load import kv_bytes_per_block, kv_cache_dtype, new_kv_cache
 from engine.models.llama import LlamaForCausalLM
 from engine.protocol import GenerateRequest, RequestOutput, TokenLogprob
 from engine.runner import ModelRunner
-from engine.sampler import make_generator, sample, token_logprobs
+from engine.sampler import apply_bitmask, make_generator, sample, token_logprobs
 from engine.scheduler import Scheduler
 from engine.sequence import Sequence
 from engine.tokenizer import Tokenizer
+
+log = logging.getLogger("hanlin.engine")
 
 
 class EngineStats(msgspec.Struct, kw_only=True):
@@ -49,6 +53,7 @@ class _Request:
     stops: StopMatcher
     generator: torch.Generator
     stop_ids: frozenset[int]
+    matcher: Matcher | None = None  # the request's grammar state, advanced with every token
     # Filled by position as prompt chunks are computed (a recompute after preemption refills the
     # same slots); sent with the first delta.
     prompt_logprobs: list[TokenLogprob | None] | None = None
@@ -90,9 +95,13 @@ class LLMEngine:
         stop_ids = set(p.stop_token_ids)
         if not p.ignore_eos:
             stop_ids.update(self.tokenizer.eos_token_ids)
+        # Compiled before anything is registered: a bad grammar refuses the request (ValueError).
+        matcher = None if p.grammar is None else Matcher(self.tokenizer, p.grammar)
         self.requests[req.request_id] = _Request(
-            seq=seq, detok=IncrementalDetokenizer(self.tokenizer, req.prompt_ids),
+            seq=seq, detok=IncrementalDetokenizer(self.tokenizer, req.prompt_ids,
+                                                  skip_special_tokens=p.skip_special_tokens),
             stops=StopMatcher(p.stop), generator=make_generator(p.seed), stop_ids=frozenset(stop_ids),
+            matcher=matcher,
             prompt_logprobs=None if p.prompt_logprobs is None else [None] * len(req.prompt_ids),
         )
         self._counters["prompt_tokens"] += len(req.prompt_ids)
@@ -127,17 +136,37 @@ class LLMEngine:
         seqs = out.sample_seqs
         reqs = [self.requests[s.request_id] for s in seqs]
         params = [s.sampling for s in seqs]
-        tokens = sample(out.logits, params, [r.generator for r in reqs],
+        logits = self._mask(out.logits, reqs)
+        tokens = sample(logits, params, [r.generator for r in reqs],
                         [(s.prompt_ids, s.output_ids) for s in seqs])
         logprobs: list[TokenLogprob | None] = [None] * len(seqs)
         wanted = [i for i, p in enumerate(params) if p.logprobs is not None]
         if wanted:
             top = max(params[i].logprobs or 0 for i in wanted)
-            lps = token_logprobs(out.logits[wanted], [tokens[i] for i in wanted], top)
+            lps = token_logprobs(logits[wanted], [tokens[i] for i in wanted], top)
             for i, lp in zip(wanted, lps, strict=True):
-                lp.top = lp.top[: params[i].logprobs]
+                # A token a grammar forbids (-inf) is no alternative: it could not be produced.
+                lp.top = [t for t in lp.top[: params[i].logprobs] if t[1] != float("-inf")]
                 logprobs[i] = lp
         return [self._append(r, t, lp) for r, t, lp in zip(reqs, tokens, logprobs, strict=True)]
+
+    def _mask(self, logits: torch.Tensor, reqs: list[_Request]) -> torch.Tensor:
+        """The logits with every token a request's grammar does not allow next at -inf. The
+        logprobs computed from them are those of the distribution that was sampled from."""
+        rows = [i for i, r in enumerate(reqs) if r.matcher is not None]
+        if not rows:
+            return logits
+        left = [self._tokens_left(reqs[i].seq) for i in rows]
+        bitmask = fill_bitmasks([reqs[i].matcher for i in rows], self.tokenizer.vocab_size, left)
+        if len(rows) == len(reqs):
+            return apply_bitmask(logits, bitmask)
+        index = torch.tensor(rows)
+        return logits.index_copy(0, index, apply_bitmask(logits[index], bitmask))
+
+    def _tokens_left(self, seq: Sequence) -> int:
+        """How many tokens this sequence may still generate, this step's included."""
+        return min(seq.sampling.max_tokens - seq.num_output_tokens,
+                   self.max_model_len - seq.num_tokens)
 
     def stats(self) -> EngineStats:
         pool = self.kv.pool
@@ -159,6 +188,8 @@ class LLMEngine:
         else:
             text, hit = r.stops.feed(r.detok.push([token]))
             reason = "stop" if hit else None
+            if r.matcher is not None and reason is None:
+                reason = self._advance_grammar(r.matcher, seq.request_id, token)
         if reason is None and (seq.num_output_tokens >= p.max_tokens or seq.num_tokens >= self.max_model_len):
             reason = "length"
         if reason is not None:
@@ -174,6 +205,17 @@ class LLMEngine:
             out.prompt_logprobs = r.prompt_logprobs
             r.sent_prompt_logprobs = True
         return out
+
+    @staticmethod
+    def _advance_grammar(matcher: Matcher, request_id: str, token: int) -> str | None:
+        """"stop" once the grammar is complete (no need to spend a step sampling EOS)."""
+        if not matcher.advance(token):
+            # The mask allows only what the grammar accepts, so this is a bug, not bad input:
+            # end the request visibly rather than let it run on unconstrained.
+            log.error("request %s: grammar rejected token %d: %s", request_id, token,
+                      matcher.error)
+            return "abort"
+        return "stop" if matcher.done else None
 
     @staticmethod
     def _output(r: _Request, token_ids: list[int], text: str, reason: str | None) -> RequestOutput:

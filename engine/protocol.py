@@ -5,7 +5,22 @@ Every other package talks to the engine only through these Structs (SGLang's io_
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
+
+
+class Grammar(msgspec.Struct, frozen=True, kw_only=True):
+    """A constraint on what a request may generate, enforced token by token in the sampler.
+
+    kind "json_schema": `source` is a JSON Schema (JSON text) the whole output must validate
+    against; kind "lark": `source` is a grammar in llguidance's Lark dialect (`%json {...}`
+    for inline schemas, `<|name|>` for special tokens). The request ends ("stop") as soon as
+    the grammar is complete.
+    """
+
+    kind: Literal["json_schema", "lark"]
+    source: str
 
 
 class SamplingParams(msgspec.Struct, frozen=True, kw_only=True):
@@ -26,6 +41,10 @@ class SamplingParams(msgspec.Struct, frozen=True, kw_only=True):
     stop: tuple[str, ...] = ()
     stop_token_ids: tuple[int, ...] = ()
     ignore_eos: bool = False
+    grammar: Grammar | None = None
+    # Special tokens are dropped from `text` unless a parser needs to see them (InternLM2's
+    # <|action_start|><|plugin|> tool calls are special tokens).
+    skip_special_tokens: bool = True
 
     @property
     def greedy(self) -> bool:
@@ -39,7 +58,10 @@ class SamplingParams(msgspec.Struct, frozen=True, kw_only=True):
 
 class TokenLogprob(msgspec.Struct, array_like=True):
     """One position's log-probabilities: the token that stands there and the top alternatives,
-    from the model's own distribution (log-softmax of the raw logits)."""
+    from the model's own distribution (log-softmax of the raw logits; penalties and temperature
+    are not applied). Under a grammar the distribution is the one sampled from: tokens the
+    grammar forbids are excluded and the rest renormalized, so no alternative is listed that
+    could not have been produced."""
 
     token_id: int
     logprob: float

@@ -1,7 +1,7 @@
 """Turns a batch of logits into one token per sequence, and log-probabilities when asked.
 
-Order, as vLLM and OpenAI apply them: logit_bias and penalties, then temperature, then top-k /
-top-p / min-p, then the draw. Each seeded request owns a torch.Generator, so the same seed gives
+Order, as vLLM and OpenAI apply them: the grammar's bitmask (tokens a grammar forbids are -inf),
+logit_bias and penalties, then temperature, then top-k / top-p / min-p, then the draw. Each seeded request owns a torch.Generator, so the same seed gives
 the same tokens whatever else shares the batch. Sampling lives outside the model.
 """
 
@@ -12,6 +12,19 @@ from collections.abc import Sequence
 import torch
 
 from engine.protocol import SamplingParams, TokenLogprob
+
+_BITS = torch.arange(32, dtype=torch.int32)
+
+
+def apply_bitmask(logits: torch.Tensor, bitmask: torch.Tensor) -> torch.Tensor:
+    """logits [N, V] with every token whose bit is clear in bitmask [N, ceil(V / 32)] int32
+    (bit i % 32 of word i // 32 = token i allowed) set to -inf; a new tensor (the runner's
+    logits are inference tensors). Columns past the bitmask (a padded vocabulary) never pass."""
+    n, vocab = logits.shape
+    allowed = ((bitmask.unsqueeze(-1) >> _BITS) & 1).view(n, -1).bool()
+    if allowed.shape[1] < vocab:
+        allowed = torch.nn.functional.pad(allowed, (0, vocab - allowed.shape[1]))
+    return logits.masked_fill(~allowed[:, :vocab], float("-inf"))
 
 
 def make_generator(seed: int | None) -> torch.Generator:

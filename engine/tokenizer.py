@@ -217,7 +217,7 @@ class Tokenizer:
                  for k in ("bos_token", "eos_token", "unk_token", "pad_token")
                  if (v := config.get(k))}
         gen_eos = _load_json(folder / "generation_config.json").get("eos_token_id", [])
-        eos = [names["eos_token"]] * ("eos_token" in names)
+        eos = [names["eos_token"]] if "eos_token" in names else []
         eos += gen_eos if isinstance(gen_eos, list) else [gen_eos]
         added = {int(i): (t["content"], bool(t.get("special")))
                  for i, t in (config.get("added_tokens_decoder") or {}).items()}

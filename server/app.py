@@ -1,4 +1,5 @@
-"""The Litestar app factory: routes, OpenAI error handlers, and a lifespan that owns the engine.
+"""The Litestar app factory: routes, OpenAI error handlers, and a lifespan that owns the state
+services (database, blobs, job runners) and the engine.
 
 `create_app()` starts (and later shuts down) an engine from the settings; `create_app(engine)`
 serves one the caller owns.
@@ -17,12 +18,32 @@ from litestar.openapi import OpenAPIConfig
 
 from engine.async_engine import AsyncEngine
 from server.errors import EXCEPTION_HANDLERS
+from server.jobs.cleaning import Scoring
 from server.routes import provide_engine
 from server.routes.chat import create_chat_completion
 from server.routes.completions import create_completion
+from server.routes.datasets import create_dataset, list_datasets, retrieve_dataset
+from server.routes.embeddings import create_embeddings
+from server.routes.files import (
+    create_file,
+    delete_file,
+    file_content,
+    list_files,
+    retrieve_file,
+)
+from server.routes.fine_tuning import (
+    cancel_fine_tuning_job,
+    create_fine_tuning_job,
+    list_fine_tuning_checkpoints,
+    list_fine_tuning_events,
+    list_fine_tuning_jobs,
+    retrieve_fine_tuning_job,
+)
 from server.routes.health import health
 from server.routes.models import list_models, retrieve_model
 from server.routes.tokens import detokenize, tokenize
+from server.routes.tools import invoke_tool, list_tools
+from server.services import DEPENDENCIES, Services
 from server.settings import ServerSettings
 
 ROUTES = [
@@ -30,9 +51,26 @@ ROUTES = [
     retrieve_model,
     create_chat_completion,
     create_completion,
+    create_embeddings,
     tokenize,
     detokenize,
     health,
+    create_file,
+    list_files,
+    retrieve_file,
+    file_content,
+    delete_file,
+    create_dataset,
+    list_datasets,
+    retrieve_dataset,
+    create_fine_tuning_job,
+    list_fine_tuning_jobs,
+    retrieve_fine_tuning_job,
+    cancel_fine_tuning_job,
+    list_fine_tuning_events,
+    list_fine_tuning_checkpoints,
+    list_tools,
+    invoke_tool,
 ]
 
 
@@ -43,27 +81,47 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        if engine is not None:
-            app.state.engine = engine
-            yield
-            return
-        # Loading takes seconds of blocking work: keep it off the event loop.
-        started = await asyncio.to_thread(AsyncEngine.start, settings.engine)
-        app.state.engine = started
         url = f"http://{settings.host}:{settings.port}"
-        print(
-            f"hanlin: serving {started.model_name} at {url}/v1 (health: {url}/health)", flush=True
-        )
+        app.state.services = await Services.open(settings.state, _scoring(settings, url))
         try:
-            yield
+            async with _engine(app, engine, settings, url):
+                yield
         finally:
-            await asyncio.to_thread(started.shutdown)
+            await app.state.services.close()
 
     return Litestar(
         route_handlers=ROUTES,
-        dependencies={"engine": Provide(provide_engine, sync_to_thread=False)},
+        dependencies={
+            "engine": Provide(provide_engine, sync_to_thread=False),
+            **{name: Provide(fn, sync_to_thread=False) for name, fn in DEPENDENCIES.items()},
+        },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         lifespan=[lifespan],
-        state=State({"max_n": settings.max_n}),
-        openapi_config=OpenAPIConfig(title="hanlin", version="0.1.0"),
+        state=State({"max_n": settings.max_n, "max_file_bytes": settings.state.max_file_bytes}),
+        # operationId = the handler's name: the generated client's functions are `create_embeddings`.
+        openapi_config=OpenAPIConfig(title="hanlin", version="0.1.0",
+                                     operation_id_creator=lambda handler, *_: handler.handler_name),
     )
+
+
+@asynccontextmanager
+async def _engine(app: Litestar, engine: AsyncEngine | None, settings: ServerSettings,
+                  url: str) -> AsyncIterator[None]:
+    """Serve the caller's engine, or start one from the settings and shut it down after."""
+    if engine is not None:
+        app.state.engine = engine
+        yield
+        return
+    # Loading takes seconds of blocking work: keep it off the event loop.
+    started = await asyncio.to_thread(AsyncEngine.start, settings.engine)
+    app.state.engine = started
+    print(f"hanlin: serving {started.model_name} at {url}/v1 (health: {url}/health)", flush=True)
+    try:
+        yield
+    finally:
+        await asyncio.to_thread(started.shutdown)
+
+
+def _scoring(settings: ServerSettings, url: str) -> Scoring:
+    """Cleaning jobs reach the served model through this server's own API."""
+    return Scoring(base_url=url, max_tokens=settings.engine.max_model_len or 2048)

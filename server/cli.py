@@ -1,5 +1,7 @@
 """The `hanlin` command: `hanlin serve` runs the OpenAI-compatible server (uvicorn), `hanlin chat`
-talks to the model in the terminal, streaming tokens as they come (in-process engine).
+talks to the model in the terminal, streaming tokens as they come (in-process engine);
+`hanlin data` and `hanlin files` are in `server.cli_data`, `hanlin agent` in `server.cli_agent`,
+`hanlin finetune` in `server.cli_finetune`.
 """
 
 from __future__ import annotations
@@ -48,6 +50,13 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--system", help="a system message that opens the conversation")
     chat.add_argument("--temperature", type=float, default=0.7)
     chat.add_argument("--max-tokens", type=int, default=512)
+    from server.cli_agent import add_parser as add_agent
+    from server.cli_data import add_parsers
+    from server.cli_finetune import add_parser as add_finetune
+
+    add_parsers(sub)
+    add_agent(sub)
+    add_finetune(sub)
     return parser
 
 
@@ -151,6 +160,18 @@ def chat(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command in ("data", "files"):
+        from server.cli_data import run
+
+        return run(args)
+    if args.command == "finetune":
+        from server.cli_finetune import run as run_finetune
+
+        return run_finetune(args)
+    if args.command == "agent":
+        from server.cli_agent import run as run_agent
+
+        return run_agent(args)
     return serve(args) if args.command == "serve" else chat(args)
 
 

@@ -68,12 +68,72 @@ class TextPart(Request):
     text: str
 
 
+class FunctionCallParam(Request):
+    name: str
+    arguments: str  # JSON text, as the model wrote it
+
+
+class ToolCallParam(Request, kw_only=True):
+    """A call an assistant message made earlier in the conversation, sent back by the client."""
+
+    id: str
+    type: Literal["function"] = "function"
+    function: FunctionCallParam
+
+
 class ChatMessage(Request):
     role: Role
     content: str | list[TextPart] | None = None
     name: str | None = None
-    tool_calls: list[dict[str, Any]] | None = None
-    tool_call_id: str | None = None
+    tool_calls: list[ToolCallParam] | None = None
+    tool_call_id: str | None = None  # with role "tool": which call this is the result of
+
+
+# OpenAI's rule for function names.
+FunctionName = Annotated[str, Meta(pattern=r"^[a-zA-Z0-9_-]{1,64}$")]
+
+
+class FunctionDefinition(Request, kw_only=True):
+    name: FunctionName
+    description: str | None = None
+    parameters: dict[str, Any] | None = None  # a JSON Schema; omitted means no arguments
+    strict: bool | None = None
+
+
+class Tool(Request):
+    type: Literal["function"]
+    function: FunctionDefinition
+
+
+class FunctionChoice(Request):
+    name: str
+
+
+class NamedToolChoice(Request):
+    type: Literal["function"]
+    function: FunctionChoice
+
+
+class JSONSchemaFormat(Request, kw_only=True):
+    name: Annotated[str, Meta(pattern=r"^[a-zA-Z0-9_-]{1,64}$")]
+    description: str | None = None
+    schema: dict[str, Any] | None = None  # omitted: any JSON object
+    strict: bool | None = None
+
+
+class TextFormat(Request, tag_field="type", tag="text"):
+    pass
+
+
+class JSONObjectFormat(Request, tag_field="type", tag="json_object"):
+    pass
+
+
+class JSONSchemaResponseFormat(Request, tag_field="type", tag="json_schema"):
+    json_schema: JSONSchemaFormat
+
+
+ResponseFormat = TextFormat | JSONObjectFormat | JSONSchemaResponseFormat
 
 
 class GenerationFields(Request, kw_only=True):
@@ -105,11 +165,10 @@ class ChatCompletionRequest(GenerationFields, kw_only=True):
     max_completion_tokens: PositiveInt | None = None
     logprobs: bool | None = None
     top_logprobs: Annotated[int, Meta(ge=0, le=20)] | None = None
-    # In OpenAI's schema but not implemented yet: only their neutral values pass (see validate).
-    tools: list[dict[str, Any]] | None = None
-    tool_choice: str | dict[str, Any] | None = None
+    tools: list[Tool] | None = None
+    tool_choice: Literal["none", "auto", "required"] | NamedToolChoice | None = None
     parallel_tool_calls: bool | None = None
-    response_format: dict[str, Any] | None = None
+    response_format: ResponseFormat | None = None
 
 
 class TopLogprob(msgspec.Struct, kw_only=True):
@@ -137,9 +196,21 @@ class CompletionLogprobs(msgspec.Struct, kw_only=True):
     text_offset: list[int]
 
 
+class FunctionCall(msgspec.Struct, kw_only=True):
+    name: str
+    arguments: str  # JSON text
+
+
+class ToolCall(msgspec.Struct, kw_only=True):
+    id: str
+    type: Literal["function"] = "function"
+    function: FunctionCall
+
+
 class ChatResponseMessage(msgspec.Struct, kw_only=True):
     role: Literal["assistant"] = "assistant"
-    content: str
+    content: str | None  # null when the answer is only tool calls
+    tool_calls: list[ToolCall] | UnsetType = UNSET
 
 
 class ChatChoice(msgspec.Struct, kw_only=True):
@@ -158,9 +229,25 @@ class ChatCompletion(msgspec.Struct, kw_only=True):
     usage: Usage
 
 
+class FunctionCallDelta(msgspec.Struct, kw_only=True):
+    name: str | UnsetType = UNSET
+    arguments: str | UnsetType = UNSET
+
+
+class ToolCallDelta(msgspec.Struct, kw_only=True):
+    """OpenAI's streaming convention: a call's first delta has index, id, type and the name
+    (arguments ""); the later ones only the index and a fragment of the arguments."""
+
+    index: int
+    id: str | UnsetType = UNSET
+    type: Literal["function"] | UnsetType = UNSET
+    function: FunctionCallDelta
+
+
 class ChatDelta(msgspec.Struct, kw_only=True):
     role: Literal["assistant"] | UnsetType = UNSET
     content: str | UnsetType = UNSET
+    tool_calls: list[ToolCallDelta] | UnsetType = UNSET
 
 
 class ChatChunkChoice(msgspec.Struct, kw_only=True):
@@ -253,3 +340,35 @@ class DetokenizeRequest(Request):
 
 class DetokenizeResponse(msgspec.Struct, kw_only=True):
     prompt: str
+
+
+# ---- embeddings ------------------------------------------------------------------------------
+
+
+class EmbeddingRequest(Request):
+    """OpenAI's four input forms, told apart in the route as for completions' `prompt`."""
+
+    model: str
+    input: str | list[str | int | list[int]]
+    encoding_format: Literal["float", "base64"] = "float"
+    dimensions: PositiveInt | None = None
+    user: str | None = None
+
+
+class Embedding(msgspec.Struct, kw_only=True):
+    object: Literal["embedding"] = "embedding"
+    index: int
+    # base64: the vector's little-endian float32 bytes, as OpenAI sends them.
+    embedding: list[float] | str
+
+
+class EmbeddingUsage(msgspec.Struct, kw_only=True):
+    prompt_tokens: int
+    total_tokens: int
+
+
+class EmbeddingList(msgspec.Struct, kw_only=True):
+    object: Literal["list"] = "list"
+    data: list[Embedding]
+    model: str
+    usage: EmbeddingUsage

@@ -7,16 +7,18 @@ import os
 import msgspec
 
 from engine.config import EngineConfig
+from server.state.config import StateConfig
 
 
 class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """The HTTP side (host, port, log level) composed with the engine's own config."""
+    """The HTTP side (host, port, log level) composed with the engine's and the state's configs."""
 
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "info"
     max_n: int = 16  # the most choices one request may ask for
     engine: EngineConfig = EngineConfig()
+    state: StateConfig = StateConfig()
 
     @classmethod
     def from_env(
@@ -36,4 +38,5 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
             log_level=log_level or env.get("HANLIN_LOG_LEVEL", "info"),
             max_n=int(env.get("HANLIN_MAX_N", "16")),
             engine=EngineConfig.from_env(**engine_overrides),
+            state=StateConfig.from_env(),
         )

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator
+from dataclasses import dataclass
 from typing import Any
 
 import msgspec
 from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import HTTPException
+from litestar.openapi import ResponseSpec
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, OpenAPIType, Operation, Schema
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.response.base import ASGIResponse
 
-from server.errors import envelope
+from server.errors import ERROR_RESPONSES, envelope
 
 log = logging.getLogger("hanlin.server")
 
@@ -60,3 +63,31 @@ def sse_response(events: AsyncGenerator[msgspec.Struct, None]) -> EventStream:
     cancelled the sender mid-`send` on disconnect, which leaves the generator suspended."""
     frames = _frames(events)
     return EventStream(frames, background=BackgroundTask(frames.aclose))
+
+
+@dataclass
+class StreamingOperation(Operation):
+    """The OpenAPI operation of a route that answers JSON, or SSE when the body says
+    `stream: true`: its 200 response lists `text/event-stream` beside the JSON."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse) and ok.content is not None:
+            # One SSE event, as OpenAPI 3.2 and schemathesis read a stream: `data` holds a
+            # chunk's JSON, and the last event's `data` is `[DONE]`.
+            ok.content["text/event-stream"] = OpenAPIMediaType(schema=Schema(
+                type=OpenAPIType.OBJECT, required=["data"],
+                properties={"data": Schema(type=OpenAPIType.STRING,
+                                           description="a chunk's JSON, or `[DONE]` last"),
+                            "event": Schema(type=OpenAPIType.STRING),
+                            "id": Schema(type=OpenAPIType.STRING),
+                            "retry": Schema(type=OpenAPIType.INTEGER)},
+                description="`data: <chunk JSON>` events, then `data: [DONE]`"))
+
+
+def json_or_stream(model: type[msgspec.Struct]) -> dict[str, Any]:
+    """Route decorator arguments for `model | EventStream` handlers. Left to Litestar, the 200
+    schema is `oneOf: [model, {}]`, which every body matches twice (so none is valid)."""
+    ok = ResponseSpec(model, description="The whole answer; with stream: true, an SSE stream of "
+                      "chunks", generate_examples=False)
+    return {"responses": {**ERROR_RESPONSES, 200: ok}, "operation_class": StreamingOperation}

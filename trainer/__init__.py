@@ -1,1 +1,4 @@
-"""Fine-tuning (SFT / DPO, DeepSpeed ZeRO, LoRA / QLoRA) on engine.models. Not built yet: issue 6."""
+"""Fine-tuning on engine.models: SFT and DPO, packing, DeepSpeed ZeRO 1-3, LoRA / QLoRA (peft).
+
+Run it as `python -m trainer train --config CONFIG.json`; events and metrics come out as JSON lines.
+"""

@@ -1,22 +1,27 @@
 """`POST /v1/chat/completions`: messages -> the checkpoint's chat template -> engine -> OpenAI.
 
-Whole answers as `chat.completion`, streams as `chat.completion.chunk` server-sent events.
+Whole answers as `chat.completion`, streams as `chat.completion.chunk` server-sent events;
+`response_format` and forced tool calls become a grammar, tool calls are parsed back out.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
+from dataclasses import dataclass
 from typing import Any
 
+import msgspec
 from litestar import Request, post
 from litestar.response import ServerSentEvent
 from msgspec import UNSET
 
 from engine.async_engine import AsyncEngine
 from engine.chat_template import ChatTemplateError
-from engine.protocol import GenerateRequest, RequestOutput
-from server.errors import ERROR_RESPONSES, APIError, unsupported
+from engine.grammar import GrammarError, check
+from engine.protocol import GenerateRequest, Grammar, RequestOutput
+from server.errors import APIError
 from server.protocol import (
     ChatChoice,
     ChatChunkChoice,
@@ -27,11 +32,17 @@ from server.protocol import (
     ChatLogprobs,
     ChatMessage,
     ChatResponseMessage,
+    FunctionCall,
+    FunctionCallDelta,
+    JSONObjectFormat,
+    JSONSchemaResponseFormat,
+    NamedToolChoice,
+    ToolCall,
+    ToolCallDelta,
 )
 from server.routes import (
     check_common,
     check_model,
-    check_neutral,
     complete,
     finish_reason,
     max_n,
@@ -42,22 +53,44 @@ from server.routes import (
 )
 from server.routes.choices import fan_out, merged
 from server.routes.logprobs import chat_logprobs
-from server.sse import sse_response
+from server.sse import json_or_stream, sse_response
+from server.tool_calls import (
+    Function,
+    ToolCallParser,
+    ToolFormat,
+    for_template,
+    format_for,
+    inline,
+    parse_whole,
+    template_renders_tools,
+)
+
+
+@dataclass(frozen=True)
+class ToolUse:
+    """What a request's tools mean for this answer: the prompt shows `tools`; calls are parsed
+    back in `fmt`; a forced choice comes with the grammar that makes the call."""
+
+    fmt: ToolFormat
+    tools: list[Function]
+    parallel: bool
+    grammar: Grammar | None
 
 
 @post(
     "/v1/chat/completions",
     status_code=200,
     summary="Create a chat completion",
-    responses=ERROR_RESPONSES,
+    **json_or_stream(ChatCompletion),
 )
 async def create_chat_completion(
     data: ChatCompletionRequest, engine: AsyncEngine, request: Request[Any, Any, Any]
 ) -> ChatCompletion | ServerSentEvent:
     check_model(engine, data.model)
     include_usage = check_common(data.n, data.stream, data.stream_options, max_n(request))
-    _check_unsupported(data)
-    prompt_ids = render_messages(engine, data.messages)
+    _check_messages(data)
+    tools = tool_use(engine, data)
+    prompt_ids = render_messages(engine, data.messages, tools.tools if tools else None)
     sampling = sampling_params(
         engine,
         len(prompt_ids),
@@ -66,22 +99,47 @@ async def create_chat_completion(
         max_tokens=data.max_completion_tokens or data.max_tokens,
         logprobs=(data.top_logprobs or 0) if data.logprobs else None,
     )
+    # A forced tool call is the whole answer: its grammar wins over response_format (still
+    # checked, so a bad one is a 400 either way).
+    grammar = response_grammar(engine, data)
+    if tools and tools.grammar:
+        grammar = tools.grammar
+    sampling = msgspec.structs.replace(
+        sampling,
+        grammar=grammar,
+        # Calls in a format whose markers are special tokens must keep them in the text.
+        skip_special_tokens=not (tools and _markers_are_special(engine, tools.fmt)),
+    )
     generation = GenerateRequest(
         request_id=new_id("chatcmpl"), prompt_ids=tuple(prompt_ids), sampling=sampling
     )
     requests = fan_out(generation, data.n or 1)
     if data.stream:
-        return sse_response(_chunks(engine, generation.request_id, requests, include_usage))
-    done = await complete(engine, requests, request)
-    choices = [
-        ChatChoice(
-            index=i,
-            message=ChatResponseMessage(content=c.text),
-            logprobs=chat_logprobs(engine.tokenizer, c.logprobs) if data.logprobs else None,
-            finish_reason=finish_reason(c.last),
+        return sse_response(
+            _chunks(engine, generation.request_id, requests, include_usage, tools)
         )
-        for i, c in enumerate(done)
-    ]
+    done = await complete(engine, requests, request)
+    choices = []
+    for i, c in enumerate(done):
+        reason = finish_reason(c.last)
+        message = ChatResponseMessage(content=c.text)
+        if tools is not None:
+            content, calls = parse_whole(c.text, tools.fmt, tools.parallel)
+            message = ChatResponseMessage(content=content)
+            if calls:
+                message.tool_calls = [
+                    ToolCall(id=call_id, function=FunctionCall(name=name, arguments=args))
+                    for call_id, name, args in calls
+                ]
+                reason = "tool_calls" if reason == "stop" else reason
+        choices.append(
+            ChatChoice(
+                index=i,
+                message=message,
+                logprobs=chat_logprobs(engine.tokenizer, c.logprobs) if data.logprobs else None,
+                finish_reason=reason,
+            )
+        )
     return ChatCompletion(
         id=generation.request_id,
         created=now(),
@@ -91,7 +149,7 @@ async def create_chat_completion(
     )
 
 
-def _check_unsupported(data: ChatCompletionRequest) -> None:
+def _check_messages(data: ChatCompletionRequest) -> None:
     if not data.messages:
         raise APIError(
             "Invalid 'messages': empty array. Expected an array with minimum length 1.",
@@ -99,35 +157,130 @@ def _check_unsupported(data: ChatCompletionRequest) -> None:
             code="empty_array",
         )
     for i, message in enumerate(data.messages):
-        if message.tool_calls:
-            raise unsupported(f"messages[{i}].tool_calls", "Tool calls are not supported yet.")
-    # Without tools, "auto" can only answer in text: it is as neutral as "none".
-    check_neutral(
-        tools=(data.tools, (None, [])),
-        tool_choice=(data.tool_choice, (None, "none", "auto")),
-    )
+        if message.tool_calls and message.role != "assistant":
+            raise APIError(
+                f"Invalid 'messages[{i}].tool_calls': only assistant messages make tool calls.",
+                param=f"messages[{i}].tool_calls",
+                code="invalid_value",
+            )
+        if message.role == "tool" and not message.tool_call_id:
+            raise APIError(
+                f"Missing parameter 'messages[{i}].tool_call_id': messages with role 'tool' "
+                "must have a 'tool_call_id'.",
+                param=f"messages[{i}].tool_call_id",
+                code="missing_required_parameter",
+            )
     if data.top_logprobs is not None and not data.logprobs:
         raise APIError(
             "Invalid 'top_logprobs': it is only allowed when 'logprobs' is true.",
             param="top_logprobs",
             code="invalid_value",
         )
-    if data.response_format is not None and data.response_format.get("type") != "text":
-        raise unsupported(
-            "response_format", "Only response_format {'type': 'text'} is supported yet."
+
+
+def tool_use(engine: AsyncEngine, data: ChatCompletionRequest) -> ToolUse | None:
+    """None when the answer is plain text: no tools, or tool_choice "none" (then the tools are
+    not shown either, so the model has no format to answer in but text)."""
+    choice = data.tool_choice
+    if data.tools is not None and not data.tools:
+        raise APIError(
+            "Invalid 'tools': empty array. Expected an array with minimum length 1.",
+            param="tools",
+            code="empty_array",
         )
+    if not data.tools:
+        if choice not in (None, "none", "auto"):  # "auto" without tools can only be text
+            raise APIError(
+                "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' "
+                "are specified.",
+                param="tool_choice",
+                code="invalid_value",
+            )
+        return None
+    functions = [
+        Function(t.function.name, t.function.description, t.function.parameters)
+        for t in data.tools
+    ]
+    names = [f.name for f in functions]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            raise APIError(
+                f"Invalid 'tools[{i}].function.name': duplicate function name '{name}'.",
+                param=f"tools[{i}].function.name",
+                code="invalid_value",
+            )
+    if choice == "none":
+        return None
+    fmt = format_for(engine.tokenizer)
+    for i, f in enumerate(functions):
+        _check_grammar(engine, Grammar(kind="json_schema", source=json.dumps(
+            f.parameters or {"type": "object"})), f"tools[{i}].function.parameters")
+    parallel = data.parallel_tool_calls is not False
+    if isinstance(choice, NamedToolChoice):
+        if choice.function.name not in names:
+            raise APIError(
+                f"Invalid value for 'tool_choice': no function named "
+                f"'{choice.function.name}' was specified in 'tools'.",
+                param="tool_choice",
+                code="invalid_value",
+            )
+        forced = [functions[names.index(choice.function.name)]]
+        grammar = fmt.grammar(forced, parallel=False)
+    elif choice == "required":
+        grammar = fmt.grammar(functions, parallel)
+    else:
+        grammar = None
+    if grammar is not None:
+        _check_grammar(engine, grammar, "tool_choice")
+    return ToolUse(fmt=fmt, tools=functions, parallel=parallel, grammar=grammar)
 
 
-def render_messages(engine: AsyncEngine, messages: list[ChatMessage]) -> list[int]:
-    """Token ids of the conversation as the checkpoint's own template lays it out."""
+def response_grammar(engine: AsyncEngine, data: ChatCompletionRequest) -> Grammar | None:
+    """The grammar `response_format` asks for: any JSON object, or the given schema."""
+    fmt = data.response_format
+    if isinstance(fmt, JSONObjectFormat):
+        return Grammar(kind="json_schema", source='{"type": "object"}')
+    if not isinstance(fmt, JSONSchemaResponseFormat):
+        return None
+    schema = fmt.json_schema.schema if fmt.json_schema.schema is not None else {"type": "object"}
+    grammar = Grammar(kind="json_schema", source=json.dumps(schema))
+    _check_grammar(engine, grammar, "response_format")
+    return grammar
+
+
+def _check_grammar(engine: AsyncEngine, grammar: Grammar, param: str) -> None:
     try:
-        text = engine.tokenizer.apply_chat_template(
-            [_as_dict(m) for m in messages], add_generation_prompt=True
-        )
+        check(engine.tokenizer, grammar)
+    except GrammarError as exc:
+        raise APIError(f"Invalid schema for '{param}': {exc}", param=param,
+                       code="invalid_value") from exc
+
+
+def _markers_are_special(engine: AsyncEngine, fmt: ToolFormat) -> bool:
+    tok = engine.tokenizer
+    ids = tok.encode(fmt.start + fmt.end)
+    return any(i in tok.special_ids for i in ids)
+
+
+def render_messages(
+    engine: AsyncEngine, messages: list[ChatMessage], tools: list[Function] | None = None
+) -> list[int]:
+    """Token ids of the conversation as the checkpoint's own template lays it out. A template
+    that ignores tools gets them (and past calls and results) written in the model's format."""
+    tok = engine.tokenizer
+    dicts = [_as_dict(m) for m in messages]
+    kwargs: dict[str, Any] = {}
+    if template_renders_tools(tok):
+        dicts = for_template(dicts)
+        kwargs["tools"] = [t.as_openai() for t in tools] if tools else None
+    elif tools or any(m.role == "tool" or m.tool_calls for m in messages):
+        dicts = inline(dicts, tools, format_for(tok))
+    try:
+        text = tok.apply_chat_template(dicts, add_generation_prompt=True, **kwargs)
     except ChatTemplateError as exc:  # no template, or the template refused the conversation
         raise APIError(str(exc), param="messages") from exc
     # The template writes the special tokens itself; adding a BOS again would double it.
-    return engine.tokenizer.encode(text, add_special_tokens=False)
+    return tok.encode(text, add_special_tokens=False)
 
 
 def _as_dict(message: ChatMessage) -> dict[str, Any]:
@@ -136,16 +289,27 @@ def _as_dict(message: ChatMessage) -> dict[str, Any]:
         content = "\n".join(part.text for part in content)
     # Templates know "system"; OpenAI's "developer" is the same instruction role for them.
     role = "system" if message.role == "developer" else message.role
+    calls = [
+        {"id": c.id, "type": c.type,
+         "function": {"name": c.function.name, "arguments": c.function.arguments}}
+        for c in message.tool_calls or ()
+    ]
     return {
         "role": role,
+        # A call-only assistant turn has no content; templates concatenate strings.
         "content": content or "",
         "name": message.name,
+        "tool_calls": calls or None,
         "tool_call_id": message.tool_call_id,
     }
 
 
 async def _chunks(
-    engine: AsyncEngine, chunk_id: str, requests: list[GenerateRequest], include_usage: bool
+    engine: AsyncEngine,
+    chunk_id: str,
+    requests: list[GenerateRequest],
+    include_usage: bool,
+    tools: ToolUse | None,
 ) -> AsyncGenerator[ChatCompletionChunk, None]:
     created, model = now(), engine.model_name
 
@@ -164,17 +328,32 @@ async def _chunks(
             usage=None if include_usage else UNSET,
         )
 
+    # One parser per choice; a forced call is well formed, so its arguments can stream.
+    parsers = [
+        ToolCallParser(tools.fmt, tools.parallel, incremental=tools.grammar is not None)
+        if tools
+        else None
+        for _ in requests
+    ]
     for i in range(len(requests)):
         yield chunk(i, ChatDelta(role="assistant", content=""))
     lasts: dict[int, RequestOutput] = {}
     async with aclosing(merged(engine, requests)) as outputs:
         async for i, out in outputs:
             lps = chat_logprobs(engine.tokenizer, out.logprobs) if out.logprobs else None
-            if out.text or lps:
-                yield chunk(i, ChatDelta(content=out.text), logprobs=lps)
+            parser = parsers[i]
+            if parser is None:
+                if out.text or lps:
+                    yield chunk(i, ChatDelta(content=out.text), logprobs=lps)
+            else:
+                for delta, logprobs in _tool_deltas(parser, out, lps):
+                    yield chunk(i, delta, logprobs=logprobs)
             if out.finished:
                 lasts[i] = out
-                yield chunk(i, ChatDelta(), finish_reason(out))
+                reason = finish_reason(out)
+                if parser is not None and parser.num_calls and reason == "stop":
+                    reason = "tool_calls"
+                yield chunk(i, ChatDelta(), reason)
     if include_usage and lasts:
         yield ChatCompletionChunk(
             id=chunk_id,
@@ -183,3 +362,26 @@ async def _chunks(
             choices=[],
             usage=usage([lasts[i] for i in sorted(lasts)], len(requests)),
         )
+
+
+def _tool_deltas(
+    parser: ToolCallParser, out: RequestOutput, lps: ChatLogprobs | None
+) -> list[tuple[ChatDelta, ChatLogprobs | None]]:
+    """This engine delta as chat deltas: content, then each call piece in its own delta (the
+    first of a call with id, type and name). Log-probabilities ride on the first delta."""
+    parsed = [parser.feed(out.text)] + ([parser.finish()] if out.finished else [])
+    deltas: list[ChatDelta] = []
+    for p in parsed:
+        if p.content:
+            deltas.append(ChatDelta(content=p.content))
+        for c in p.calls:
+            function = FunctionCallDelta(arguments=c.arguments)
+            if c.name is not None:
+                function.name = c.name
+            call = ToolCallDelta(index=c.index, function=function)
+            if c.id is not None:
+                call.id, call.type = c.id, "function"
+            deltas.append(ChatDelta(tool_calls=[call]))
+    if lps and not deltas:
+        deltas.append(ChatDelta(content=""))
+    return [(d, lps if n == 0 else None) for n, d in enumerate(deltas)]

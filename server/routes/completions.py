@@ -16,7 +16,7 @@ from msgspec import UNSET
 
 from engine.async_engine import AsyncEngine
 from engine.protocol import GenerateRequest, RequestOutput
-from server.errors import ERROR_RESPONSES, APIError, unsupported
+from server.errors import APIError, unsupported
 from server.protocol import Completion, CompletionChoice, CompletionLogprobs, CompletionRequest
 from server.routes import (
     check_common,
@@ -33,14 +33,14 @@ from server.routes import (
 )
 from server.routes.choices import fan_out, merged
 from server.routes.logprobs import completion_logprobs, concat, echo_logprobs
-from server.sse import sse_response
+from server.sse import json_or_stream, sse_response
 
 
 @post(
     "/v1/completions",
     status_code=200,
     summary="Create a text completion",
-    responses=ERROR_RESPONSES,
+    **json_or_stream(Completion),
 )
 async def create_completion(
     data: CompletionRequest, engine: AsyncEngine, request: Request[Any, Any, Any]

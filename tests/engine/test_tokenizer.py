@@ -291,3 +291,18 @@ def test_template_raise_exception_is_a_chat_template_error(ours_gguf):
     tok.chat_template = "{{ raise_exception('roles must alternate') }}"
     with pytest.raises(ChatTemplateError, match="roles must alternate"):
         tok.apply_chat_template([{"role": "user", "content": "hi"}])
+
+
+def test_folder_without_an_eos_token_in_its_config_loads(json_folder, tmp_path):
+    # tokenizer_config.json may name no eos_token (generation_config.json then gives the ids).
+    import shutil
+
+    folder = tmp_path / "no_eos"
+    shutil.copytree(json_folder, folder)
+    config = json.loads((folder / "tokenizer_config.json").read_text())
+    config.pop("eos_token", None)
+    (folder / "tokenizer_config.json").write_text(json.dumps(config))
+    (folder / "generation_config.json").write_text(json.dumps({"eos_token_id": 2}))
+    tok = Tokenizer.from_hf_folder(folder)
+    assert tok.encode("hello world") == Tokenizer.from_hf_folder(json_folder).encode("hello world")
+    assert 2 in tok.eos_token_ids

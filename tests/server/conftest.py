@@ -62,38 +62,51 @@ def repo_root() -> Path:
     return REPO
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+UPLOAD_CAP = 100 * 1024 * 1024  # the issue's "2 GB file against a 100 MB cap"
+
+
+def launch(home: Path, log: Path, **extra_env: str) -> tuple[subprocess.Popen[bytes], str]:
+    """Start `hanlin serve` (default model) with its state under `home`; wait until ready."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    log = tmp_path_factory.mktemp("hanlin-serve") / "server.log"
-    cmd = [
-        sys.executable,
-        "-m",
-        "server.cli",
-        "serve",
-        "--model",
-        DEFAULT_MODEL,
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-    ]
+    cmd = [sys.executable, "-m", "server.cli", "serve", "--model", DEFAULT_MODEL,
+           "--host", "127.0.0.1", "--port", str(port)]
+    env = _hanlin_env() | {"HANLIN_HOME": str(home), "HANLIN_MAX_FILE_BYTES": str(UPLOAD_CAP)}
     # Output goes to a file, not a pipe: a pipe nobody reads would block the server once full.
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            cmd, cwd=REPO, env=_hanlin_env(), stdout=out, stderr=subprocess.STDOUT
-        )
+    with log.open("ab") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=env | extra_env, stdout=out,
+                                stderr=subprocess.STDOUT)
     try:
         _wait_until_ready(proc, url, log)
+    except BaseException:
+        stop(proc)
+        raise
+    return proc, url
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+@pytest.fixture(scope="session")
+def server_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """HANLIN_HOME of the shared server: its database and blobs."""
+    return tmp_path_factory.mktemp("hanlin-home")
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory, server_home: Path) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("hanlin-serve") / "server.log"
+    proc, url = launch(server_home, log)
+    try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 @pytest.fixture(scope="session")

@@ -86,29 +86,23 @@ CASES: dict[str, tuple[str, str, Any, int, str | None, str | None]] = {
         "stream_options",
         "invalid_value",
     ),
-    "tools": (
-        "POST",
-        CHAT,
-        chat(tools=[{"type": "function", "function": {"name": "f"}}]),
-        400,
-        "tools",
-        "unsupported_parameter",
-    ),
-    "tool_choice_required": (
+    "empty_tools": ("POST", CHAT, chat(tools=[]), 400, "tools", "empty_array"),
+    "tool_choice_required_without_tools": (
         "POST",
         CHAT,
         chat(tool_choice="required"),
         400,
         "tool_choice",
-        "unsupported_parameter",
+        "invalid_value",
     ),
-    "json_mode": (
+    "json_schema_unsatisfiable": (
         "POST",
         CHAT,
-        chat(response_format={"type": "json_object"}),
+        chat(response_format={"type": "json_schema", "json_schema": {
+            "name": "x", "schema": {"type": "string", "minLength": 5, "maxLength": 2}}}),
         400,
         "response_format",
-        "unsupported_parameter",
+        "invalid_value",
     ),
     "top_logprobs_without_logprobs": (
         "POST",

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="Model")
+
+
+@_attrs_define
+class Model:
+    """
+    Attributes:
+        id (str):
+        created (int):
+        max_model_len (int):
+        object_ (Literal['model'] | Unset):  Default: 'model'.
+        owned_by (str | Unset):  Default: 'hanlin'.
+    """
+
+    id: str
+    created: int
+    max_model_len: int
+    object_: Literal["model"] | Unset = "model"
+    owned_by: str | Unset = "hanlin"
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        id = self.id
+
+        created = self.created
+
+        max_model_len = self.max_model_len
+
+        object_ = self.object_
+
+        owned_by = self.owned_by
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "id": id,
+                "created": created,
+                "max_model_len": max_model_len,
+            }
+        )
+        if object_ is not UNSET:
+            field_dict["object"] = object_
+        if owned_by is not UNSET:
+            field_dict["owned_by"] = owned_by
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        id = d.pop("id")
+
+        created = d.pop("created")
+
+        max_model_len = d.pop("max_model_len")
+
+        object_ = cast(Literal["model"] | Unset, d.pop("object", UNSET))
+        if object_ != "model" and not isinstance(object_, Unset):
+            raise ValueError(f"object must match const 'model', got '{object_}'")
+
+        owned_by = d.pop("owned_by", UNSET)
+
+        model = cls(
+            id=id,
+            created=created,
+            max_model_len=max_model_len,
+            object_=object_,
+            owned_by=owned_by,
+        )
+
+        model.additional_properties = d
+        return model
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

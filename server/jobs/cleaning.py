@@ -1,0 +1,174 @@
+"""Dataset cleaning jobs: a bounded set of asyncio workers, each running one dataset at a time in
+a child process (`python -m datapipe clean --progress json`). The child's progress lines update
+the dataset row; its outputs become files; a restart requeues what was cut off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+import time
+from pathlib import Path
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from server.state.blobs import BlobStore
+from server.state.config import StateConfig
+from server.state.datasets import DatasetStore
+from server.state.files import FileNotFound, FileStore
+from server.state.tables import DatasetRow, FileRow
+
+log = logging.getLogger("hanlin.jobs")
+
+MAX_ATTEMPTS = 3
+PROGRESS_EVERY_S = 0.5  # at most this often a progress write to the database
+STDERR_TAIL = 4000
+
+
+class Scoring:
+    """How the long_context pipeline reaches the served model: this server's own HTTP API."""
+
+    def __init__(self, base_url: str, max_tokens: int) -> None:
+        self.base_url, self.max_tokens = base_url, max_tokens
+
+
+class CleaningRunner:
+    def __init__(self, config: StateConfig, files: FileStore, datasets: DatasetStore,
+                 blobs: BlobStore, scoring: Scoring | None = None) -> None:
+        self.config = config
+        self.files, self.datasets, self.blobs = files, datasets, blobs
+        self.scoring = scoring
+        self._queue: asyncio.Queue[str] = asyncio.Queue()
+        self._workers: list[asyncio.Task] = []
+        self._children: set[asyncio.subprocess.Process] = set()
+
+    async def start(self) -> None:
+        """Requeue runs a previous server left unfinished, then start the workers."""
+        requeued, failed = await self.datasets.requeue_interrupted(MAX_ATTEMPTS)
+        if requeued or failed:
+            log.warning("datasets interrupted by a restart: requeued %s, failed %s",
+                        requeued, failed)
+        for dataset_id in await self.datasets.pending():
+            self._queue.put_nowait(dataset_id)
+        self._workers = [asyncio.create_task(self._work(), name=f"cleaning-{i}")
+                         for i in range(max(1, self.config.max_concurrent_cleanings))]
+
+    def submit(self, dataset_id: str) -> None:
+        self._queue.put_nowait(dataset_id)
+
+    async def stop(self) -> None:
+        """Kill running children; their datasets stay "running" and are requeued at next start
+        (the same path a crash takes, so it is the tested one)."""
+        for child in list(self._children):
+            if child.returncode is None:
+                child.kill()
+        for task in self._workers:
+            task.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+
+    async def _work(self) -> None:
+        while True:
+            dataset_id = await self._queue.get()
+            try:
+                await self._run(dataset_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # a job's failure must not end the worker
+                log.exception("dataset %s failed", dataset_id)
+                await self.datasets.fail(dataset_id, "internal_error",
+                                         f"The cleaning job failed: {type(exc).__name__}")
+
+    async def _run(self, dataset_id: str) -> None:
+        row = await self.datasets.start(dataset_id)
+        try:
+            source = await self.files.get(row.input_file_id)
+        except FileNotFound:
+            await self.datasets.fail(dataset_id, "input_missing",
+                                     f"The input file {row.input_file_id} no longer exists.")
+            return
+        work = self.blobs.staging_dir()
+        try:
+            code, stderr = await self._clean(dataset_id, row.pipeline, row.overrides,
+                                             self.files.content_path(source), work)
+            if code != 0:
+                reason = stderr.strip() or f"the cleaning process exited with {code}"
+                await self.datasets.fail(dataset_id, "cleaning_failed", reason[-STDERR_TAIL:])
+                return
+            await self._finish(dataset_id, source.filename, source.purpose, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+    async def _clean(self, dataset_id: str, pipeline: str, overrides: dict, input_path: Path,
+                     work: Path) -> tuple[int, str]:
+        cmd = [sys.executable, "-m", "datapipe", "clean", str(input_path), "--pipeline", pipeline,
+               "--out", str(work / "out"), "--overrides", json.dumps(overrides),
+               "--workers", str(max(1, self.config.clean_workers)), "--progress", "json"]
+        if pipeline == "long_context" and self.scoring is not None:
+            cmd += ["--scorer-url", self.scoring.base_url,
+                    "--scorer-max-tokens", str(self.scoring.max_tokens)]
+        stderr_path = work / "stderr.txt"
+        with stderr_path.open("wb") as stderr:
+            child = await asyncio.create_subprocess_exec(
+                *cmd, stdout=asyncio.subprocess.PIPE, stderr=stderr,
+                preexec_fn=_die_with_parent, env=os.environ | {"PYTHONUNBUFFERED": "1"})
+        self._children.add(child)
+        try:
+            await self._follow(dataset_id, child)
+            code = await child.wait()
+        finally:
+            self._children.discard(child)
+            if child.returncode is None:
+                child.kill()
+                await child.wait()
+        return code, stderr_path.read_text(errors="replace")
+
+    async def _follow(self, dataset_id: str, child: asyncio.subprocess.Process) -> None:
+        assert child.stdout is not None
+        last = 0.0
+        async for line in child.stdout:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if "progress" in event and time.monotonic() - last >= PROGRESS_EVERY_S:
+                last = time.monotonic()
+                await self.datasets.update(dataset_id, progress=min(0.99, event["progress"]))
+
+    async def _finish(self, dataset_id: str, filename: str, purpose: str, work: Path) -> None:
+        out = work / "out"
+        report = json.loads((out / "report.json").read_bytes())
+        for key in ("input_path", "cleaned_path", "rejected_path", "pipeline"):
+            report.pop(key, None)  # server paths mean nothing to a client; the ids do
+        stem = filename.rsplit(".", 1)[0]
+        outputs = [(await self.blobs.stage_file(out / "cleaned.jsonl"),
+                    f"{stem}.cleaned.jsonl", purpose),
+                   (await self.blobs.stage_file(out / "rejected.jsonl"),
+                    f"{stem}.rejected.jsonl", "user_data")]
+
+        async def succeed(session: AsyncSession, rows: list[FileRow]) -> None:
+            await session.execute(
+                update(DatasetRow).where(DatasetRow.id == dataset_id).values(
+                    status="succeeded", progress=1.0, report=report, cleaned_file_id=rows[0].id,
+                    rejected_file_id=rows[1].id, finished_at=int(time.time())))
+
+        # One transaction: the output files and the dataset's success appear together or not
+        # at all (a crash before it leaves only orphan blobs, swept at start).
+        await self.files.create_many(outputs, then=succeed)
+
+
+_PR_SET_PDEATHSIG = 1
+# Looked up now, in the parent: loading a library between fork and exec could deadlock.
+_prctl = ctypes.CDLL(None, use_errno=True).prctl
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: if the server dies (even by SIGKILL), so does the child,
+    instead of finishing a run whose result nobody will record."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -1,0 +1,97 @@
+"""Wire types of the data routes: OpenAI's file object and list pages, and hanlin's dataset
+object (a cleaning run with its per-step, per-reason report)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import msgspec
+
+from datapipe.report import StepReport
+from server.protocol import Request
+
+Purpose = Literal["fine-tune", "batch", "evals", "user_data"]
+PipelineName = Literal["chat", "text", "code", "long_context"]
+DatasetStatus = Literal["queued", "running", "succeeded", "failed"]
+
+
+class FileObject(msgspec.Struct, kw_only=True):
+    id: str
+    object: Literal["file"] = "file"
+    bytes: int
+    created_at: int
+    filename: str
+    purpose: str
+    # Stored files are complete when the row exists (the blob is renamed in first).
+    status: Literal["uploaded", "processed", "error"] = "processed"
+    status_details: str | None = None
+    expires_at: int | None = None
+
+
+class FileList(msgspec.Struct, kw_only=True):
+    object: Literal["list"] = "list"
+    data: list[FileObject]
+    first_id: str | None = None
+    last_id: str | None = None
+    has_more: bool = False
+
+
+class FileDeleted(msgspec.Struct, kw_only=True):
+    id: str
+    object: Literal["file"] = "file"
+    deleted: bool = True
+
+
+class CreateDatasetRequest(Request):
+    """`POST /v1/datasets` as JSON: clean a stored file. (A multipart form with `file` instead of
+    `file_id` uploads and cleans in one call.)"""
+
+    file_id: str
+    pipeline: PipelineName = "chat"
+    # Per step: {"minhash_dedup": {"threshold": 0.8}, "toxicity": {"enabled": false}}.
+    overrides: dict[str, dict[str, Any]] = {}
+
+
+class DatasetReport(msgspec.Struct, kw_only=True):
+    """What cleaning did: every non-blank input line is kept or rejected, with its step and
+    reason; per step the documents in, kept, removed and a few examples per reason."""
+
+    lines: int
+    kept: int
+    rejected: int
+    blank_lines: int
+    steps: list[StepReport]
+    settings: dict[str, dict[str, Any]]
+    workers: int
+    seconds: float
+
+
+class DatasetError(msgspec.Struct, kw_only=True):
+    code: str
+    message: str
+
+
+class DatasetObject(msgspec.Struct, kw_only=True):
+    id: str
+    object: Literal["dataset"] = "dataset"
+    created_at: int
+    pipeline: str
+    input_file_id: str
+    overrides: dict[str, dict[str, Any]]
+    status: DatasetStatus
+    progress: float  # 0..1 over the pipeline's passes
+    attempts: int
+    started_at: int | None = None
+    finished_at: int | None = None
+    report: DatasetReport | None = None
+    cleaned_file_id: str | None = None
+    rejected_file_id: str | None = None
+    error: DatasetError | None = None
+
+
+class DatasetList(msgspec.Struct, kw_only=True):
+    object: Literal["list"] = "list"
+    data: list[DatasetObject]
+    first_id: str | None = None
+    last_id: str | None = None
+    has_more: bool = False

@@ -1,0 +1,131 @@
+"""`POST /v1/embeddings`: the served chat model's mean-pooled final hidden state (after the final
+norm), L2-normalised, in OpenAI's shape; float lists or base64 little-endian float32.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from typing import Any
+
+import numpy as np
+from litestar import Request, post
+
+from engine.async_engine import AsyncEngine
+from engine.embed import EmbedRequest
+from server.errors import ERROR_RESPONSES, APIError
+from server.protocol import Embedding, EmbeddingList, EmbeddingRequest, EmbeddingUsage
+from server.routes import _disconnected, check_model, check_token_ids
+
+# OpenAI's own limit on inputs per request.
+MAX_INPUTS = 2048
+
+
+@post(
+    "/v1/embeddings",
+    status_code=200,
+    summary="Create embeddings",
+    description=(
+        "Each input's embedding is the mean over its tokens of the served model's final hidden "
+        "state (after the final norm), L2-normalised. `dimensions` keeps the first components "
+        "and renormalises them. This is a chat model's hidden state, not a trained embedding "
+        "model: fine for clustering and near-duplicate search, weaker for retrieval."
+    ),
+    responses=ERROR_RESPONSES,
+)
+async def create_embeddings(
+    data: EmbeddingRequest, engine: AsyncEngine, request: Request[Any, Any, Any]
+) -> EmbeddingList:
+    """Mean-pooled, L2-normalised final hidden states (after the final norm) of the served model."""
+    check_model(engine, data.model)
+    if data.dimensions is not None and data.dimensions > engine.embedding_size:
+        raise APIError(
+            f"Invalid 'dimensions': {data.dimensions} is greater than this model's embedding "
+            f"size of {engine.embedding_size}.",
+            param="dimensions",
+            code="invalid_value",
+        )
+    inputs = _inputs(engine, data.input)
+    vectors = await _embed(engine, EmbedRequest(inputs=inputs, dimensions=data.dimensions), request)
+    tokens = sum(len(ids) for ids in inputs)
+    return EmbeddingList(
+        data=[
+            Embedding(index=i, embedding=_encode(v, data.encoding_format))
+            for i, v in enumerate(vectors)
+        ],
+        model=engine.model_name,
+        usage=EmbeddingUsage(prompt_tokens=tokens, total_tokens=tokens),
+    )
+
+
+def _inputs(
+    engine: AsyncEngine, given: str | list[str | int | list[int]]
+) -> tuple[tuple[int, ...], ...]:
+    """OpenAI's four forms as token-id tuples: a string, strings, token ids, token-id lists."""
+    if isinstance(given, str):
+        items: list[Any] = [given]
+    elif given and all(isinstance(i, int) for i in given):
+        items = [given]
+    elif given and all(isinstance(i, str | list) for i in given):
+        items = list(given)
+    elif not given:
+        raise APIError("Invalid 'input': the list is empty.", param="input", code="invalid_value")
+    else:
+        raise APIError(
+            "Invalid 'input': expected a string, a list of strings, a list of token ids or a "
+            "list of token-id lists.",
+            param="input",
+            code="invalid_value",
+        )
+    if len(items) > MAX_INPUTS:
+        raise APIError(
+            f"Invalid 'input': {len(items)} inputs, at most {MAX_INPUTS} are allowed.",
+            param="input",
+            code="invalid_value",
+        )
+    return tuple(_one(engine, item, i) for i, item in enumerate(items))
+
+
+def _one(engine: AsyncEngine, item: str | list[int], index: int) -> tuple[int, ...]:
+    # Checked before tokenizing: a tokenizer that adds BOS would make "" one token long.
+    if not item:
+        raise APIError(
+            f"Invalid 'input[{index}]': an input must not be empty.",
+            param="input",
+            code="invalid_value",
+        )
+    if isinstance(item, str):
+        ids = engine.tokenizer.encode(item, add_special_tokens=True)
+    else:
+        ids = check_token_ids(engine, item, param="input")
+    if len(ids) > engine.max_model_len:
+        raise APIError(
+            f"This model's maximum context length is {engine.max_model_len} tokens, however "
+            f"input {index} has {len(ids)} tokens. Please reduce the length of the input.",
+            param="input",
+            code="context_length_exceeded",
+        )
+    return tuple(ids)
+
+
+async def _embed(
+    engine: AsyncEngine, job: EmbedRequest, connection: Request[Any, Any, Any]
+) -> np.ndarray:
+    """The engine's answer, or nothing if the client hangs up first (the job is then dropped)."""
+    run = asyncio.ensure_future(engine.embed(job))
+    gone = asyncio.ensure_future(_disconnected(connection))
+    try:
+        await asyncio.wait((run, gone), return_when=asyncio.FIRST_COMPLETED)
+    finally:  # also when this handler is cancelled (server shutdown)
+        gone.cancel()
+        if not run.done():
+            run.cancel()
+    if run.done() and not run.cancelled():
+        return run.result()
+    raise APIError("The client closed the connection.", status_code=499)
+
+
+def _encode(vector: np.ndarray, encoding_format: str) -> list[float] | str:
+    if encoding_format == "base64":
+        return base64.b64encode(vector.astype("<f4").tobytes()).decode("ascii")
+    return vector.tolist()
