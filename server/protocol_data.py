@@ -3,7 +3,7 @@ object (a cleaning run with its per-step, per-reason report)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import msgspec
 
@@ -95,3 +95,12 @@ class DatasetList(msgspec.Struct, kw_only=True):
     first_id: str | None = None
     last_id: str | None = None
     has_more: bool = False
+
+
+Page = TypeVar("Page", bound=msgspec.Struct)
+
+
+def page(cls: type[Page], data: list[Any], has_more: bool) -> Page:
+    """A cursor page in OpenAI's shape: the items, the first and last ids, whether more follow."""
+    return cls(data=data, first_id=data[0].id if data else None,  # type: ignore[call-arg]
+               last_id=data[-1].id if data else None, has_more=has_more)

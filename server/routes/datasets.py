@@ -22,6 +22,7 @@ from server.protocol_data import (
     DatasetList,
     DatasetObject,
     DatasetReport,
+    page,
 )
 from server.routes.files import check_purpose, get_file
 from server.state.datasets import DatasetNotFound, DatasetStore
@@ -138,8 +139,7 @@ async def list_datasets(
     except DatasetNotFound:
         raise _no_such_dataset(after or "", "after") from None
     data = [dataset_object(r) for r in rows]
-    return DatasetList(data=data, first_id=data[0].id if data else None,
-                       last_id=data[-1].id if data else None, has_more=has_more)
+    return page(DatasetList, data, has_more)
 
 
 @get("/v1/datasets/{dataset_id:str}", summary="Retrieve a dataset", responses=ERROR_RESPONSES)

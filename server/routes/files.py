@@ -13,7 +13,7 @@ from litestar.params import Parameter
 from litestar.response import File
 
 from server.errors import ERROR_RESPONSES, APIError
-from server.protocol_data import FileDeleted, FileList, FileObject
+from server.protocol_data import FileDeleted, FileList, FileObject, page
 from server.state.files import PURPOSES, FileInUse, FileNotFound, FileStore
 from server.state.tables import FileRow
 from server.uploads import body_operation, form_schema, read_form
@@ -86,8 +86,7 @@ async def list_files(
         await get_file(files, after, "after")
     rows, has_more = await files.list(after=after, limit=limit, order=order, purpose=purpose)
     data = [file_object(r) for r in rows]
-    return FileList(data=data, first_id=data[0].id if data else None,
-                    last_id=data[-1].id if data else None, has_more=has_more)
+    return page(FileList, data, has_more)
 
 
 @get("/v1/files/{file_id:str}", summary="Retrieve a file", responses=ERROR_RESPONSES)

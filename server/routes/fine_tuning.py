@@ -22,6 +22,7 @@ from server.jobs.finetune_plan import (
     resolve_method,
     trainer_config,
 )
+from server.protocol_data import page
 from server.protocol_finetune import (
     CheckpointList,
     CheckpointMetrics,
@@ -177,8 +178,7 @@ async def list_fine_tuning_checkpoints(job_id: str, fine_tunes: FineTuneStore,
                              fine_tuned_model_checkpoint=f"{base}:ckpt-step-{r.step}",
                              metrics=msgspec.convert(r.metrics, CheckpointMetrics),
                              step_number=r.step) for r in rows]
-    return CheckpointList(data=data, first_id=data[0].id if data else None,
-                          last_id=data[-1].id if data else None, has_more=has_more)
+    return page(CheckpointList, data, has_more)
 
 
 async def _job(fine_tunes: FineTuneStore, job_id: str) -> FineTuneJobRow:
