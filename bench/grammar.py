@@ -8,6 +8,7 @@ then the mask alone, llguidance (ours) against xgrammar (the peer) on the same t
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import os
 import statistics
@@ -129,7 +130,7 @@ def mask_table(engine: LLMEngine, max_tokens: int) -> None:
             times.append(time.perf_counter() - start)
             if not m.accept_token(t):
                 break  # whitespace or bounds differ from ours: stop comparing here
-        results[f"xgrammar {xgr.__version__}, mask + apply (peer; compile {compile_s * 1e3:.0f} ms)"] = times
+        results[f"xgrammar {importlib.metadata.version('xgrammar')}, mask + apply (peer; compile {compile_s * 1e3:.0f} ms)"] = times
     except ImportError:
         pass
     start = time.perf_counter()
