@@ -6,19 +6,17 @@ the dataset row; its outputs become files; a restart requeues what was cut off.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import json
 import logging
 import os
 import shutil
-import signal
-import sys
 import time
 from pathlib import Path
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from server.jobs.children import datapipe_command, die_with_parent, read_report
 from server.state.blobs import BlobStore
 from server.state.config import StateConfig
 from server.state.datasets import DatasetStore
@@ -107,9 +105,9 @@ class CleaningRunner:
 
     async def _clean(self, dataset_id: str, pipeline: str, overrides: dict, input_path: Path,
                      work: Path) -> tuple[int, str]:
-        cmd = [sys.executable, "-m", "datapipe", "clean", str(input_path), "--pipeline", pipeline,
-               "--out", str(work / "out"), "--overrides", json.dumps(overrides),
-               "--workers", str(max(1, self.config.clean_workers)), "--progress", "json"]
+        cmd = datapipe_command(input_path, pipeline, work / "out", "--overrides",
+                               json.dumps(overrides),
+                               "--workers", str(max(1, self.config.clean_workers)))
         if pipeline == "long_context" and self.scoring is not None:
             cmd += ["--scorer-url", self.scoring.base_url,
                     "--scorer-max-tokens", str(self.scoring.max_tokens)]
@@ -117,7 +115,7 @@ class CleaningRunner:
         with stderr_path.open("wb") as stderr:
             child = await asyncio.create_subprocess_exec(
                 *cmd, stdout=asyncio.subprocess.PIPE, stderr=stderr,
-                preexec_fn=_die_with_parent, env=os.environ | {"PYTHONUNBUFFERED": "1"})
+                preexec_fn=die_with_parent, env=os.environ | {"PYTHONUNBUFFERED": "1"})
         self._children.add(child)
         try:
             await self._follow(dataset_id, child)
@@ -143,9 +141,7 @@ class CleaningRunner:
 
     async def _finish(self, dataset_id: str, filename: str, purpose: str, work: Path) -> None:
         out = work / "out"
-        report = json.loads((out / "report.json").read_bytes())
-        for key in ("input_path", "cleaned_path", "rejected_path", "pipeline"):
-            report.pop(key, None)  # server paths mean nothing to a client; the ids do
+        report = read_report(out)
         stem = filename.rsplit(".", 1)[0]
         outputs = [(await self.blobs.stage_file(out / "cleaned.jsonl"),
                     f"{stem}.cleaned.jsonl", purpose),
@@ -163,12 +159,3 @@ class CleaningRunner:
         await self.files.create_many(outputs, then=succeed)
 
 
-_PR_SET_PDEATHSIG = 1
-# Looked up now, in the parent: loading a library between fork and exec could deadlock.
-_prctl = ctypes.CDLL(None, use_errno=True).prctl
-
-
-def _die_with_parent() -> None:
-    """Runs in the child before exec: if the server dies (even by SIGKILL), so does the child,
-    instead of finishing a run whose result nobody will record."""
-    _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -21,7 +21,7 @@ import msgspec
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from server.jobs.cleaning import _die_with_parent
+from server.jobs.children import datapipe_command, die_with_parent, read_report
 from server.jobs.finetune_events import TrainerFollower
 from server.jobs.finetune_plan import trainer_config
 from server.protocol_finetune import HanlinOptions
@@ -163,8 +163,7 @@ class FineTuneRunner:
 
     async def _clean(self, job_id: str, source: FileRow, work: Path) -> None:
         out = work / "out"
-        cmd = [sys.executable, "-m", "datapipe", "clean", str(self.files.content_path(source)),
-               "--pipeline", "chat", "--out", str(out), "--progress", "json"]
+        cmd = datapipe_command(self.files.content_path(source), "chat", out)
         code, stderr = await self._run_child(job_id, cmd, work / "stderr.txt", None)
         if (await self.store.get(job_id)).status != "validating_files":
             return  # cancelled meanwhile
@@ -173,9 +172,7 @@ class FineTuneRunner:
                                   (stderr.strip() or f"datapipe exited with {code}")[-STDERR_TAIL:],
                                   "training_file")
             return
-        report = json.loads((out / "report.json").read_bytes())
-        for key in ("input_path", "cleaned_path", "rejected_path", "pipeline"):
-            report.pop(key, None)
+        report = read_report(out)
         summary = report_summary(report)
         if report["kept"] == 0:
             await self.store.fail(job_id, "invalid_training_file",
@@ -287,7 +284,7 @@ class FineTuneRunner:
             # the death signal takes the trainer down with a killed server.
             child = await asyncio.create_subprocess_exec(
                 *cmd, stdout=asyncio.subprocess.PIPE, stderr=stderr, cwd=REPO, env=env,
-                start_new_session=True, preexec_fn=_die_with_parent)
+                start_new_session=True, preexec_fn=die_with_parent)
         self._children[job_id] = child
         try:
             assert child.stdout is not None

@@ -82,9 +82,10 @@ async def list_files(
     order: Literal["asc", "desc"] = "desc",
     purpose: str | None = None,
 ) -> FileList:
-    if after is not None:
-        await get_file(files, after, "after")
-    rows, has_more = await files.list(after=after, limit=limit, order=order, purpose=purpose)
+    try:
+        rows, has_more = await files.list(after=after, limit=limit, order=order, purpose=purpose)
+    except FileNotFound:  # the cursor names no file
+        raise no_such_file(after or "", "after") from None
     data = [file_object(r) for r in rows]
     return page(FileList, data, has_more)
 

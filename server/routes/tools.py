@@ -5,6 +5,7 @@ gets a fresh sandbox work folder; files the tool produces there are stored as Fi
 
 from __future__ import annotations
 
+import functools
 import time
 from typing import Any
 
@@ -46,14 +47,15 @@ class InvokeResult(msgspec.Struct, kw_only=True):
     files: list[ProducedFile]
 
 
-def builtin_specs() -> list[dict[str, Any]]:
-    # The specs depend only on the tools' signatures, not on a work folder.
-    return WorkspaceTools(None).toolbox().specs()  # type: ignore[arg-type]
+@functools.cache
+def builtin_specs() -> tuple[dict[str, Any], ...]:
+    # The specs depend only on the tools' signatures, not on a work folder: built once.
+    return tuple(WorkspaceTools(None).toolbox().specs())  # type: ignore[arg-type]
 
 
 @get("/v1/tools", summary="List the built-in tools", responses=ERROR_RESPONSES)
 async def list_tools() -> ToolList:
-    return ToolList(data=builtin_specs())
+    return ToolList(data=list(builtin_specs()))
 
 
 @post("/v1/tools/{name:str}/invoke", status_code=200, summary="Invoke a built-in tool",
