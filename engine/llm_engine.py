@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 
 import msgspec
 import torch
@@ -17,6 +18,7 @@ from engine.detokenizer import IncrementalDetokenizer, StopMatcher
 from engine.grammar import Matcher, fill_bitmasks
 from engine.kv_cache_manager import KVCacheManager
 from engine.load import kv_bytes_per_block, kv_cache_dtype, new_kv_cache
+from engine.lora_registry import LoraRegistry
 from engine.models.llama import LlamaForCausalLM
 from engine.protocol import GenerateRequest, RequestOutput, TokenLogprob
 from engine.runner import ModelRunner
@@ -44,6 +46,8 @@ class EngineStats(msgspec.Struct, kw_only=True):
     kv_cache_dtype: str
     kv_bytes_per_token: int
     kv_capacity_tokens: int
+    lora_adapters_loaded: int = 0
+    lora_adapter_bytes: int = 0
 
 
 @dataclass(eq=False)
@@ -64,7 +68,8 @@ class LLMEngine:
     """Owns scheduler, KV manager, runner and per-request text state."""
 
     def __init__(self, model: LlamaForCausalLM, tokenizer: Tokenizer, config: EngineConfig,
-                 num_blocks: int, max_model_len: int, weights: str | None = None) -> None:
+                 num_blocks: int, max_model_len: int, weights: str | None = None,
+                 base_path: Path | None = None) -> None:
         self.config = config
         self.tokenizer = tokenizer
         self.max_model_len = max_model_len
@@ -78,7 +83,9 @@ class LLMEngine:
                         "kv_capacity_tokens": num_blocks * config.cache.block_size}
         self.kv = KVCacheManager(num_blocks, config.cache.block_size, config.cache.enable_prefix_caching)
         self.scheduler = Scheduler(config.scheduler, self.kv)
-        self.runner = ModelRunner(model, cache)
+        # base_path: adapters whose manifest names another base model are refused.
+        self.adapters = LoraRegistry(model, config.lora.budget_bytes, base_path)
+        self.runner = ModelRunner(model, cache, self.adapters)
         self.requests: dict[str, _Request] = {}
         self._counters = {"num_preemptions": 0, "prompt_tokens": 0, "generated_tokens": 0}
 
@@ -97,6 +104,8 @@ class LLMEngine:
             stop_ids.update(self.tokenizer.eos_token_ids)
         # Compiled before anything is registered: a bad grammar refuses the request (ValueError).
         matcher = None if p.grammar is None else Matcher(self.tokenizer, p.grammar)
+        if req.adapter_id is not None:  # held until the request finishes (AdapterError: refused)
+            self.adapters.retain(req.adapter_id)
         self.requests[req.request_id] = _Request(
             seq=seq, detok=IncrementalDetokenizer(self.tokenizer, req.prompt_ids,
                                                   skip_special_tokens=p.skip_special_tokens),
@@ -111,8 +120,15 @@ class LLMEngine:
         r = self.requests.pop(request_id, None)
         if r is None:
             return None
-        self.scheduler.finish(r.seq, "abort")
+        self._finish(r.seq, "abort")
         return self._output(r, [], "", "abort")
+
+    def register_adapter(self, adapter_id: str, path: str | Path) -> None:
+        """Serve the peft LoRA folder at `path` as `adapter_id` (loaded at its first request)."""
+        self.adapters.register(adapter_id, path)
+
+    def remove_adapter(self, adapter_id: str) -> None:
+        self.adapters.unregister(adapter_id)
 
     def has_work(self) -> bool:
         return self.scheduler.has_work()
@@ -163,6 +179,11 @@ class LLMEngine:
         index = torch.tensor(rows)
         return logits.index_copy(0, index, apply_bitmask(logits[index], bitmask))
 
+    def _finish(self, seq: Sequence, reason: str) -> None:
+        self.scheduler.finish(seq, reason)
+        if seq.adapter_id is not None:
+            self.adapters.release(seq.adapter_id)
+
     def _tokens_left(self, seq: Sequence) -> int:
         """How many tokens this sequence may still generate, this step's included."""
         return min(seq.sampling.max_tokens - seq.num_output_tokens,
@@ -175,7 +196,8 @@ class LLMEngine:
             kv_blocks_total=pool.num_blocks, kv_blocks_free=pool.num_free,
             kv_blocks_cached=pool.num_cached_free,
             prefix_cache_hit_tokens=self.scheduler.prefix_hit_tokens, **self._counters,
-            **self._format,
+            **self._format, lora_adapters_loaded=len(self.adapters.loaded),
+            lora_adapter_bytes=self.adapters.nbytes,
         )
 
     def _append(self, r: _Request, token: int, logprob: TokenLogprob | None) -> RequestOutput:
@@ -197,7 +219,7 @@ class LLMEngine:
                 tail, _ = r.stops.feed(r.detok.flush())
                 text += tail + r.stops.flush()
             self.requests.pop(seq.request_id)
-            self.scheduler.finish(seq, reason)
+            self._finish(seq, reason)
         out = self._output(r, [token], text, reason)
         if logprob is not None and token not in r.stop_ids:  # EOS is not part of the answer
             out.logprobs = [logprob]

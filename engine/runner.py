@@ -6,10 +6,13 @@ requests go through the model together as one flat batch of T tokens.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 import torch
 
+from engine.lora_registry import LoraRegistry
 from engine.models.llama import LlamaForCausalLM
 from engine.paged_attention import KVCache, PagedAttention, SeqSlice
 from engine.quant import Int8KVCache, Int8PagedAttention
@@ -29,11 +32,13 @@ class RunnerOutput:
 
 
 class ModelRunner:
-    """Owns the model and its KV cache."""
+    """Owns the model and its KV cache; LoRA rows go through the adapters' registry."""
 
-    def __init__(self, model: LlamaForCausalLM, cache: KVCache) -> None:
+    def __init__(self, model: LlamaForCausalLM, cache: KVCache,
+                 adapters: LoraRegistry | None = None) -> None:
         self.model = model
         self.cache = cache
+        self.adapters = adapters
 
     @torch.inference_mode()
     def execute(self, batch: ScheduledBatch) -> RunnerOutput:
@@ -45,6 +50,7 @@ class ModelRunner:
         sample_rows: list[int] = []
         sample_seqs: list[Sequence] = []
         prompt_rows: list[tuple[str, int, int, int]] = []  # (request id, first pos, row, count)
+        adapter_rows: dict[str, list[range]] = {}
         for seq, n in batch.items:
             start, c = len(ids), seq.num_computed_tokens
             ids.extend(seq.token_ids[c : c + n])
@@ -59,9 +65,12 @@ class ModelRunner:
             if c + n == seq.num_tokens:
                 sample_rows.append(start + n - 1)
                 sample_seqs.append(seq)
+            if seq.adapter_id is not None:
+                adapter_rows.setdefault(seq.adapter_id, []).append(range(start, start + n))
         paged = Int8PagedAttention if isinstance(self.cache, Int8KVCache) else PagedAttention
         attention = paged(self.cache, slices, torch.tensor(slots))
-        hidden = self.model(torch.tensor(ids), torch.tensor(positions), attention)
+        with self._adapters(adapter_rows):
+            hidden = self.model(torch.tensor(ids), torch.tensor(positions), attention)
         logits = (self.model.compute_logits(hidden[sample_rows]) if sample_rows
                   else hidden.new_empty(0, 0))
         prompt_logits = {
@@ -69,3 +78,17 @@ class ModelRunner:
             for rid, pos, row, count in prompt_rows
         }
         return RunnerOutput(sample_seqs, logits, prompt_logits)
+
+    def _adapters(self, rows: dict[str, list[range]]) -> AbstractContextManager[None]:
+        """The forward adds each adapter's delta to its rows (one slice when they are adjacent)."""
+        if not rows:
+            return nullcontext()
+        if self.adapters is None:
+            raise RuntimeError("a request names an adapter but this runner has no LoRA registry")
+        return self.adapters.activate({a: _rows(r) for a, r in rows.items()})
+
+
+def _rows(ranges: list[range]) -> slice | torch.Tensor:
+    if all(a.stop == b.start for a, b in pairwise(ranges)):
+        return slice(ranges[0].start, ranges[-1].stop)
+    return torch.tensor([i for r in ranges for i in r])

@@ -8,6 +8,7 @@ serves one the caller owns.
 from __future__ import annotations
 
 import asyncio
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,13 +18,34 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 
 from engine.async_engine import AsyncEngine
+from server.auth import require_key
 from server.errors import EXCEPTION_HANDLERS
 from server.jobs.cleaning import Scoring
+from server.limits import Limiter, release_tickets
+from server.observability import Observability
 from server.routes import provide_engine
+from server.routes.benchmarks import (
+    cancel_benchmark_run,
+    create_benchmark_run,
+    list_benchmark_runs,
+    list_benchmarks,
+    retrieve_benchmark_run,
+)
 from server.routes.chat import create_chat_completion
 from server.routes.completions import create_completion
 from server.routes.datasets import create_dataset, list_datasets, retrieve_dataset
 from server.routes.embeddings import create_embeddings
+from server.routes.eval_runs import (
+    cancel_eval_run,
+    cancel_eval_run_alias,
+    create_eval_run,
+    delete_eval_run,
+    list_eval_run_output_items,
+    list_eval_runs,
+    retrieve_eval_run,
+    retrieve_eval_run_output_item,
+)
+from server.routes.evals import create_eval, delete_eval, list_evals, retrieve_eval, update_eval
 from server.routes.files import (
     create_file,
     delete_file,
@@ -40,7 +62,14 @@ from server.routes.fine_tuning import (
     retrieve_fine_tuning_job,
 )
 from server.routes.health import health
-from server.routes.models import list_models, retrieve_model
+from server.routes.keys import create_key, list_keys, revoke_key
+from server.routes.models import delete_model, list_models, retrieve_model, serve_fine_tuned
+from server.routes.responses import (
+    create_response,
+    delete_response,
+    list_input_items,
+    retrieve_response,
+)
 from server.routes.tokens import detokenize, tokenize
 from server.routes.tools import invoke_tool, list_tools
 from server.services import DEPENDENCIES, Services
@@ -49,6 +78,7 @@ from server.settings import ServerSettings
 ROUTES = [
     list_models,
     retrieve_model,
+    delete_model,
     create_chat_completion,
     create_completion,
     create_embeddings,
@@ -71,6 +101,31 @@ ROUTES = [
     list_fine_tuning_checkpoints,
     list_tools,
     invoke_tool,
+    create_response,
+    retrieve_response,
+    delete_response,
+    list_input_items,
+    create_eval,
+    list_evals,
+    retrieve_eval,
+    update_eval,
+    delete_eval,
+    create_eval_run,
+    list_eval_runs,
+    retrieve_eval_run,
+    cancel_eval_run,
+    cancel_eval_run_alias,
+    delete_eval_run,
+    list_eval_run_output_items,
+    retrieve_eval_run_output_item,
+    create_key,
+    list_keys,
+    revoke_key,
+    list_benchmarks,
+    create_benchmark_run,
+    list_benchmark_runs,
+    retrieve_benchmark_run,
+    cancel_benchmark_run,
 ]
 
 
@@ -84,7 +139,9 @@ def create_app(
         url = f"http://{settings.host}:{settings.port}"
         app.state.services = await Services.open(settings.state, _scoring(settings, url))
         try:
-            async with _engine(app, engine, settings, url):
+            async with (_engine(app, engine, settings, url),
+                        app.state.services.running_evals(app)):
+                await serve_fine_tuned(app)
                 yield
         finally:
             await app.state.services.close()
@@ -96,8 +153,17 @@ def create_app(
             **{name: Provide(fn, sync_to_thread=False) for name, fn in DEPENDENCIES.items()},
         },
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        # API keys on every route but the public ones; generation requests are admitted (rate
+        # limits, streams per key, requests in flight) by the same guard.
+        guards=[require_key],
+        middleware=[release_tickets],
         lifespan=[lifespan],
-        state=State({"max_n": settings.max_n, "max_file_bytes": settings.state.max_file_bytes}),
+        # Metrics at /metrics, a trace and a JSON log line per request (app.state.observability).
+        plugins=[Observability.from_env()],
+        state=State({"max_n": settings.max_n, "max_file_bytes": settings.state.max_file_bytes,
+                     "limiter": Limiter(settings.limits),
+                     # Jobs (eval and benchmark runs) call the app in-process with this key.
+                     "internal_token": secrets.token_urlsafe(32)}),
         # operationId = the handler's name: the generated client's functions are `create_embeddings`.
         openapi_config=OpenAPIConfig(title="hanlin", version="0.1.0",
                                      operation_id_creator=lambda handler, *_: handler.handler_name),

@@ -17,6 +17,7 @@ from engine.protocol import GenerateRequest, SamplingParams
 
 if TYPE_CHECKING:  # imported lazily below: `hanlin --help` should not load torch
     from engine.async_engine import AsyncEngine
+    from server.settings import ServerSettings
 
 
 def _engine_flags(parser: argparse.ArgumentParser) -> None:
@@ -52,11 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--max-tokens", type=int, default=512)
     from server.cli_agent import add_parser as add_agent
     from server.cli_data import add_parsers
+    from server.cli_eval import add_parser as add_eval
     from server.cli_finetune import add_parser as add_finetune
+    from server.cli_keys import add_parser as add_keys
 
     add_parsers(sub)
+    add_keys(sub)
     add_agent(sub)
     add_finetune(sub)
+    add_eval(sub)
     return parser
 
 
@@ -73,13 +78,21 @@ def _engine_overrides(args: argparse.Namespace) -> dict[str, object]:
 
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
+    from msgspec.structs import replace as msgspec_replace
 
     from server.app import create_app
+    from server.observability import configure_logging
     from server.settings import ServerSettings
 
     settings = ServerSettings.from_env(
         host=args.host, port=args.port, log_level=args.log_level, **_engine_overrides(args)
     )
+    configure_logging(settings.log_level)  # hanlin's loggers as JSON lines on stderr
+    if settings.host not in LOOPBACK and not asyncio.run(_any_key(settings)):
+        print(f"hanlin: no API keys exist, so the server binds to 127.0.0.1 only (not "
+              f"{settings.host}); create one with `hanlin keys create --scope admin`",
+              flush=True)
+        settings = msgspec_replace(settings, host="127.0.0.1")
     app = create_app(settings=settings)
     # A bounded graceful shutdown: open streams would otherwise hold Ctrl-C up indefinitely.
     uvicorn.run(
@@ -87,9 +100,26 @@ def serve(args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
+        access_log=False,  # hanlin.access logs each request, as JSON with its request id
         timeout_graceful_shutdown=5,
     )
     return 0
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+async def _any_key(settings: ServerSettings) -> bool:
+    """Whether auth is on; without a key, anyone who can reach the port would be the operator."""
+    from server.state.db import Database
+    from server.state.keys import KeyStore
+
+    settings.state.home_path.mkdir(parents=True, exist_ok=True)
+    db = await Database.open(settings.state.url)
+    try:
+        return await KeyStore(db).any_active()
+    finally:
+        await db.close()
 
 
 async def _chat(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
@@ -168,6 +198,14 @@ def main(argv: list[str] | None = None) -> int:
         from server.cli_finetune import run as run_finetune
 
         return run_finetune(args)
+    if args.command == "keys":
+        from server.cli_keys import run as run_keys
+
+        return run_keys(args)
+    if args.command == "eval":
+        from server.cli_eval import run as run_eval
+
+        return run_eval(args)
     if args.command == "agent":
         from server.cli_agent import run as run_agent
 

@@ -52,7 +52,14 @@ class Model(msgspec.Struct, kw_only=True):
     object: Literal["model"] = "model"
     created: int
     owned_by: str = "hanlin"
+    parent: str | None = None  # a fine-tuned model's base (vLLM's field for LoRA adapters)
     max_model_len: int  # vLLM's extension: clients size their prompts with it
+
+
+class ModelDeleted(msgspec.Struct, kw_only=True):
+    id: str
+    object: Literal["model"] = "model"
+    deleted: bool = True
 
 
 class ModelList(msgspec.Struct, kw_only=True):

@@ -4,18 +4,27 @@ the blob store, files, datasets, fine-tuning jobs and their runners; plus their 
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from litestar import Litestar
 from litestar.datastructures import State
 
+from server.jobs.benchmarks import BenchmarkConfig, BenchmarkRunner
 from server.jobs.cleaning import CleaningRunner, Scoring
+from server.jobs.evals import EvalRunner
 from server.jobs.finetune import FineTuneRunner
+from server.state.benchmarks import BenchmarkStore
 from server.state.blobs import BlobStore
 from server.state.config import StateConfig
 from server.state.datasets import DatasetStore
 from server.state.db import Database
+from server.state.evals import EvalStore
 from server.state.files import FileStore
 from server.state.finetune import FineTuneStore
+from server.state.keys import KeyStore
+from server.state.responses import ResponseStore
 
 log = logging.getLogger("hanlin.server")
 
@@ -29,6 +38,12 @@ class Services:
     cleaning: CleaningRunner
     fine_tunes: FineTuneStore
     fine_tuning: FineTuneRunner
+    responses: ResponseStore
+    evals: EvalStore
+    eval_runs: EvalRunner
+    keys: KeyStore
+    benchmarks: BenchmarkStore
+    benchmark_runs: BenchmarkRunner
 
     @classmethod
     async def open(cls, config: StateConfig, scoring: Scoring | None = None) -> Services:
@@ -44,9 +59,26 @@ class Services:
         fine_tunes = FineTuneStore(db)
         fine_tuning = FineTuneRunner(config, files, fine_tunes, blobs)
         await fine_tuning.start()
-        return cls(db, blobs, files, datasets, cleaning, fine_tunes, fine_tuning)
+        evals, benchmarks = EvalStore(db), BenchmarkStore(db)
+        return cls(db, blobs, files, datasets, cleaning, fine_tunes, fine_tuning,
+                   ResponseStore(db), evals, EvalRunner(evals), KeyStore(db), benchmarks,
+                   BenchmarkRunner(benchmarks, files, BenchmarkConfig.from_env(config)))
+
+    @asynccontextmanager
+    async def running_evals(self, app: Litestar) -> AsyncIterator[None]:
+        """Eval runs sample through the app's own routes: they run while its engine is up, and
+        stop before it does (an answer cut off by its shutdown would be graded as an error)."""
+        await self.eval_runs.start(app)
+        await self.benchmark_runs.start(app)  # the same holds for benchmark runs
+        try:
+            yield
+        finally:
+            await self.benchmark_runs.stop()
+            await self.eval_runs.stop()
 
     async def close(self) -> None:
+        await self.benchmark_runs.stop()
+        await self.eval_runs.stop()
         await self.fine_tuning.stop()
         await self.cleaning.stop()
         await self.db.close()
@@ -72,6 +104,32 @@ def provide_fine_tuning(state: State) -> FineTuneRunner:
     return state.services.fine_tuning
 
 
-DEPENDENCIES = {"files": provide_files, "datasets": provide_datasets,
+def provide_responses(state: State) -> ResponseStore:
+    return state.services.responses
+
+
+def provide_keys(state: State) -> KeyStore:
+    return state.services.keys
+
+
+def provide_evals(state: State) -> EvalStore:
+    return state.services.evals
+
+
+def provide_eval_runs(state: State) -> EvalRunner:
+    return state.services.eval_runs
+
+
+def provide_benchmarks(state: State) -> BenchmarkStore:
+    return state.services.benchmarks
+
+
+def provide_benchmark_runs(state: State) -> BenchmarkRunner:
+    return state.services.benchmark_runs
+
+
+DEPENDENCIES = {"keys": provide_keys, "files": provide_files, "datasets": provide_datasets,
                 "cleaning": provide_cleaning, "fine_tunes": provide_fine_tunes,
-                "fine_tuning": provide_fine_tuning}
+                "fine_tuning": provide_fine_tuning, "responses": provide_responses,
+                "evals": provide_evals, "eval_runs": provide_eval_runs,
+                "benchmarks": provide_benchmarks, "benchmark_runs": provide_benchmark_runs}

@@ -7,6 +7,7 @@ import os
 import msgspec
 
 from engine.config import EngineConfig
+from server.limits import LimitSettings
 from server.state.config import StateConfig
 
 
@@ -19,6 +20,7 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     max_n: int = 16  # the most choices one request may ask for
     engine: EngineConfig = EngineConfig()
     state: StateConfig = StateConfig()
+    limits: LimitSettings = LimitSettings()
 
     @classmethod
     def from_env(
@@ -39,4 +41,5 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
             max_n=int(env.get("HANLIN_MAX_N", "16")),
             engine=EngineConfig.from_env(**engine_overrides),
             state=StateConfig.from_env(),
+            limits=LimitSettings.from_env(),
         )

@@ -20,6 +20,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from litestar.response.base import ASGIResponse
 
 from server.errors import ERROR_RESPONSES, envelope
+from server.limits import CURRENT
 
 log = logging.getLogger("hanlin.server")
 
@@ -28,25 +29,34 @@ _SEP = "\n"
 _DONE = ServerSentEventMessage(data="[DONE]", sep=_SEP)
 
 
-def _frame(payload: msgspec.Struct) -> ServerSentEventMessage:
-    return ServerSentEventMessage(data=msgspec.json.encode(payload).decode(), sep=_SEP)
+def _frame(payload: Any, event: str | None = None) -> ServerSentEventMessage:
+    return ServerSentEventMessage(data=msgspec.json.encode(payload).decode(), event=event,
+                                  sep=_SEP)
 
 
 async def _frames(
-    events: AsyncGenerator[msgspec.Struct, None],
+    events: AsyncGenerator[msgspec.Struct, None], *, named: bool = False
 ) -> AsyncGenerator[ServerSentEventMessage, None]:
+    """`named`: the Responses API's framing, `event: <type>` on every frame and no [DONE]."""
     try:
         async for event in events:
-            yield _frame(event)
+            yield _frame(event, getattr(event, "type", None) if named else None)
     except Exception as exc:  # the status line is already sent: report in-band, as vLLM does
         if not isinstance(exc, HTTPException):
             log.exception("stream failed", exc_info=exc)
-        yield _frame(envelope(exc)[1])
+        body = envelope(exc)[1]
+        if not named:
+            yield _frame(body)
+        else:
+            info = body.error
+            yield _frame({"type": "error", "code": info.code, "message": info.message,
+                          "param": info.param, "error": info}, "error")
     finally:
         # Reached on normal end, on error and on GeneratorExit/cancellation (client gone):
         # closing the source is what aborts the engine request and frees its blocks.
         await events.aclose()
-    yield _DONE
+    if not named:
+        yield _DONE
 
 
 class EventStream(ServerSentEvent):
@@ -58,10 +68,14 @@ class EventStream(ServerSentEvent):
         return super().to_asgi_response(*args, **kwargs)
 
 
-def sse_response(events: AsyncGenerator[msgspec.Struct, None]) -> EventStream:
+def sse_response(events: AsyncGenerator[msgspec.Struct, None], *,
+                 named: bool = False) -> EventStream:
     """Stream `events` as OpenAI SSE. The background task closes the frames even when Litestar
     cancelled the sender mid-`send` on disconnect, which leaves the generator suspended."""
-    frames = _frames(events)
+    ticket = CURRENT.get()
+    if ticket is not None:
+        ticket.start_stream()  # a 429 here, before the status line, past the key's streams
+    frames = _frames(events, named=named)
     return EventStream(frames, background=BackgroundTask(frames.aclose))
 
 

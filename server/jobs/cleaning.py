@@ -156,6 +156,7 @@ class CleaningRunner:
 
         # One transaction: the output files and the dataset's success appear together or not
         # at all (a crash before it leaves only orphan blobs, swept at start).
-        await self.files.create_many(outputs, then=succeed)
+        owner = (await self.datasets.get(dataset_id)).owner
+        await self.files.create_many(outputs, then=succeed, owner=owner)
 
 

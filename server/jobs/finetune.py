@@ -205,7 +205,7 @@ class FineTuneRunner:
                     message=f"Files validated: {summary}", data={"report": report}))
 
         # The cleaned file, the report and the job's move to queued appear together or not at all.
-        await self.files.create_many(staged, then=queue)
+        await self.files.create_many(staged, then=queue, owner=source.owner)
         if moved:
             self._train.put_nowait(job_id)
 
@@ -271,7 +271,9 @@ class FineTuneRunner:
                 session.add(FineTuneEventRow(job_id=job_id, created_at=int(time.time()),
                                              level="info", type="message", message=message))
 
-        await self.files.create_many(staged, then=succeed)
+        owner = (await self.store.get(job_id)).owner
+        await self.files.create_many(staged, then=succeed, owner=owner)
+        await self.store.models_changed()  # the engine serves the new model from now on
 
     # ---- children ---------------------------------------------------------------------------
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Awaitable
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Request
 from litestar.datastructures import State
@@ -19,6 +20,8 @@ from engine.protocol import GenerateRequest, RequestOutput, SamplingParams, Toke
 from server.errors import APIError, model_not_found, unsupported
 from server.protocol import GenerationFields, PromptTokensDetails, StreamOptions, Usage
 from server.routes.choices import merged
+
+T = TypeVar("T")
 
 
 def provide_engine(state: State) -> AsyncEngine:
@@ -34,9 +37,14 @@ def now() -> int:
     return int(time.time())
 
 
-def check_model(engine: AsyncEngine, model: str) -> None:
-    if model != engine.model_name:
-        raise model_not_found(model)
+def check_model(engine: AsyncEngine, model: str) -> str | None:
+    """Resolve a request's `model`: None for the base model, the adapter id for a fine-tuned
+    model the engine serves (a succeeded LoRA job or one of its checkpoints); 404 otherwise."""
+    if model == engine.model_name:
+        return None
+    if engine.has_adapter(model):
+        return model
+    raise model_not_found(model)
 
 
 def check_token_ids(engine: AsyncEngine, ids: list[int], *, param: str) -> list[int]:
@@ -188,7 +196,13 @@ async def complete(
 ) -> list[Collected]:
     """Run every choice to the end. A client that hangs up first cancels the run, which
     aborts it in the engine."""
-    run = asyncio.ensure_future(_collect(engine, requests))
+    return await unless_disconnected(_collect(engine, requests), connection)
+
+
+async def unless_disconnected(work: Awaitable[T], connection: Request[Any, Any, Any]) -> T:
+    """`work`'s result, or a 499 once the client is gone (then `work` is cancelled, which
+    aborts what it runs in the engine)."""
+    run = asyncio.ensure_future(work)
     gone = asyncio.ensure_future(_disconnected(connection))
     try:
         await asyncio.wait((run, gone), return_when=asyncio.FIRST_COMPLETED)

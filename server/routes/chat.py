@@ -22,6 +22,7 @@ from engine.chat_template import ChatTemplateError
 from engine.grammar import GrammarError, check
 from engine.protocol import GenerateRequest, Grammar, RequestOutput
 from server.errors import APIError
+from server.observability import span, traced_stream
 from server.protocol import (
     ChatChoice,
     ChatChunkChoice,
@@ -77,6 +78,19 @@ class ToolUse:
     grammar: Grammar | None
 
 
+@dataclass(frozen=True)
+class PreparedChat:
+    """A checked chat request, ready for the engine: its n choices, how tool calls are parsed
+    back, and what the answer carries (usage chunk, log-probabilities)."""
+
+    request_id: str
+    requests: list[GenerateRequest]
+    tools: ToolUse | None
+    include_usage: bool
+    logprobs: bool
+    model: str  # as the client named it: the base, or a served `ft:` model
+
+
 @post(
     "/v1/chat/completions",
     status_code=200,
@@ -86,11 +100,22 @@ class ToolUse:
 async def create_chat_completion(
     data: ChatCompletionRequest, engine: AsyncEngine, request: Request[Any, Any, Any]
 ) -> ChatCompletion | ServerSentEvent:
-    check_model(engine, data.model)
-    include_usage = check_common(data.n, data.stream, data.stream_options, max_n(request))
+    with span("validation", since_arrival=True):  # from arrival: the body's parse included
+        prepared = prepare_chat(engine, data, max_n(request))
+    if data.stream:
+        return sse_response(traced_stream(stream_chat(engine, prepared)))
+    return await answer_chat(engine, prepared, request)
+
+
+def prepare_chat(engine: AsyncEngine, data: ChatCompletionRequest, max_choices: int) -> PreparedChat:
+    """Every check OpenAI makes (a 400 in its envelope otherwise), then the engine requests.
+    `/v1/responses` runs its turns through here too."""
+    adapter_id = check_model(engine, data.model)
+    include_usage = check_common(data.n, data.stream, data.stream_options, max_choices)
     _check_messages(data)
     tools = tool_use(engine, data)
-    prompt_ids = render_messages(engine, data.messages, tools.tools if tools else None)
+    with span("templating"):
+        prompt_ids = render_messages(engine, data.messages, tools.tools if tools else None)
     sampling = sampling_params(
         engine,
         len(prompt_ids),
@@ -111,14 +136,19 @@ async def create_chat_completion(
         skip_special_tokens=not (tools and _markers_are_special(engine, tools.fmt)),
     )
     generation = GenerateRequest(
-        request_id=new_id("chatcmpl"), prompt_ids=tuple(prompt_ids), sampling=sampling
+        request_id=new_id("chatcmpl"), prompt_ids=tuple(prompt_ids), sampling=sampling,
+        adapter_id=adapter_id,
     )
-    requests = fan_out(generation, data.n or 1)
-    if data.stream:
-        return sse_response(
-            _chunks(engine, generation.request_id, requests, include_usage, tools)
-        )
-    done = await complete(engine, requests, request)
+    return PreparedChat(generation.request_id, fan_out(generation, data.n or 1), tools,
+                        include_usage, bool(data.logprobs), data.model)
+
+
+async def answer_chat(
+    engine: AsyncEngine, prepared: PreparedChat, connection: Request[Any, Any, Any]
+) -> ChatCompletion:
+    """Every choice whole, as one `chat.completion`."""
+    tools = prepared.tools
+    done = await complete(engine, prepared.requests, connection)
     choices = []
     for i, c in enumerate(done):
         reason = finish_reason(c.last)
@@ -136,14 +166,15 @@ async def create_chat_completion(
             ChatChoice(
                 index=i,
                 message=message,
-                logprobs=chat_logprobs(engine.tokenizer, c.logprobs) if data.logprobs else None,
+                logprobs=chat_logprobs(engine.tokenizer, c.logprobs) if prepared.logprobs
+                else None,
                 finish_reason=reason,
             )
         )
     return ChatCompletion(
-        id=generation.request_id,
+        id=prepared.request_id,
         created=now(),
-        model=engine.model_name,
+        model=prepared.model,
         choices=choices,
         usage=usage([c.last for c in done], len(done)),
     )
@@ -304,14 +335,14 @@ def _as_dict(message: ChatMessage) -> dict[str, Any]:
     }
 
 
-async def _chunks(
-    engine: AsyncEngine,
-    chunk_id: str,
-    requests: list[GenerateRequest],
-    include_usage: bool,
-    tools: ToolUse | None,
+async def stream_chat(
+    engine: AsyncEngine, prepared: PreparedChat
 ) -> AsyncGenerator[ChatCompletionChunk, None]:
-    created, model = now(), engine.model_name
+    """The answer as `chat.completion.chunk`s: a role delta per choice, content and tool-call
+    deltas as they decode, a finish per choice, then usage if asked."""
+    chunk_id, requests = prepared.request_id, prepared.requests
+    include_usage, tools = prepared.include_usage, prepared.tools
+    created, model = now(), prepared.model
 
     def chunk(
         index: int,

@@ -15,6 +15,8 @@ import msgspec
 
 from engine.async_engine import AsyncEngine
 from engine.protocol import GenerateRequest, RequestOutput
+from server.limits import charge
+from server.observability import observe_generation
 
 
 def fan_out(request: GenerateRequest, n: int) -> list[GenerateRequest]:
@@ -51,6 +53,7 @@ async def merged(
     # Stage the rest behind choice 0 only when they share its prompt (n choices of one prompt).
     staged = len(requests) > 1 and all(r.prompt_ids == requests[0].prompt_ids for r in requests)
     first = requests[:1] if staged else requests
+    observed = observe_generation(requests)  # spans, TTFT, time per token, token counts
     tasks = [asyncio.ensure_future(pump(i, r)) for i, r in enumerate(first)]
     remaining = len(requests)
     try:
@@ -58,11 +61,15 @@ async def merged(
             item = await queue.get()
             if isinstance(item, BaseException):
                 raise item
+            observed.output(*item)
+            if item[1].finished:  # the caller's key pays for what it used (tokens per minute)
+                charge(item[1].prompt_tokens + item[1].completion_tokens)
             if staged and len(tasks) == 1:  # choice 0's prompt is in the prefix cache now
                 tasks += [asyncio.ensure_future(pump(i, r)) for i, r in enumerate(requests) if i]
             remaining -= item[1].finished
             yield item
     finally:
+        observed.close()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -45,7 +45,7 @@ from server.sse import json_or_stream, sse_response
 async def create_completion(
     data: CompletionRequest, engine: AsyncEngine, request: Request[Any, Any, Any]
 ) -> Completion | ServerSentEvent:
-    check_model(engine, data.model)
+    adapter_id = check_model(engine, data.model)
     include_usage = check_common(data.n, data.stream, data.stream_options, max_n(request))
     check_neutral(
         suffix=(data.suffix, (None, "")),
@@ -76,12 +76,15 @@ async def create_completion(
             prompt_logprobs=data.logprobs if data.echo else None,
         )
         one = GenerateRequest(
-            request_id=f"{cmpl_id}-p{p}", prompt_ids=tuple(ids), sampling=sampling
+            request_id=f"{cmpl_id}-p{p}", prompt_ids=tuple(ids), sampling=sampling,
+            adapter_id=adapter_id,
         )
         requests += fan_out(one, n)
     echoes = [engine.tokenizer.decode(ids) if data.echo else "" for ids in prompts]
     if data.stream:
-        return sse_response(_chunks(engine, cmpl_id, requests, n, include_usage, echoes))
+        return sse_response(
+            _chunks(engine, cmpl_id, data.model, requests, n, include_usage, echoes)
+        )
     done = await complete(engine, requests, request)
     choices = []
     for i, c in enumerate(done):
@@ -105,7 +108,7 @@ async def create_completion(
     return Completion(
         id=cmpl_id,
         created=now(),
-        model=engine.model_name,
+        model=data.model,  # the base or fine-tuned model asked for, as OpenAI echoes it
         choices=choices,
         usage=usage([c.last for c in done], n),
     )
@@ -141,12 +144,13 @@ def _one(engine: AsyncEngine, prompt: str | list[int]) -> list[int]:
 async def _chunks(
     engine: AsyncEngine,
     cmpl_id: str,
+    model: str,
     requests: list[GenerateRequest],
     n: int,
     include_usage: bool,
     echoes: list[str],
 ) -> AsyncGenerator[Completion, None]:
-    created, model = now(), engine.model_name
+    created = now()
     tokenizer = engine.tokenizer
 
     def chunk(

@@ -8,9 +8,10 @@ import msgspec
 from litestar import get
 
 from engine.async_engine import AsyncEngine
+from server.auth import PUBLIC
 
 
-@get("/health", summary="Health and engine load")
+@get("/health", summary="Health and engine load", opt=PUBLIC)
 async def health(engine: AsyncEngine) -> dict[str, Any]:
     # A plain dict: every counter the engine reports passes through as it grows.
     stats = msgspec.structs.asdict(engine.stats())

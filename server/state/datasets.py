@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 
 from server.state.db import Database
+from server.state.ownership import creator, only_visible, visible
 from server.state.tables import DatasetRow
 
 
@@ -25,7 +26,7 @@ class DatasetStore:
                      overrides: dict[str, dict[str, Any]]) -> DatasetRow:
         row = DatasetRow(id=f"ds-{uuid.uuid4().hex[:24]}", created_at=int(time.time()),
                          pipeline=pipeline, input_file_id=file_id, overrides=overrides,
-                         status="queued", progress=0.0, attempts=0)
+                         status="queued", progress=0.0, attempts=0, owner=creator())
         async with self.db.session() as session, session.begin():
             session.add(row)
         return row
@@ -33,13 +34,13 @@ class DatasetStore:
     async def get(self, dataset_id: str) -> DatasetRow:
         async with self.db.session() as session:
             row = await session.get(DatasetRow, dataset_id)
-        if row is None:
+        if row is None or not visible(row):
             raise DatasetNotFound(dataset_id)
         return row
 
     async def list(self, *, after: str | None, limit: int) -> tuple[list[DatasetRow], bool]:
         """Newest first; `after` is the last id of the previous page."""
-        query = select(DatasetRow)
+        query = only_visible(select(DatasetRow), DatasetRow)
         if after:
             cursor = await self.get(after)
             query = query.where(or_(DatasetRow.created_at < cursor.created_at,

@@ -7,12 +7,14 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from server.state.blobs import BlobStore, Staged
 from server.state.db import Database
+from server.state.ownership import creator, only_visible, visible
 from server.state.tables import DatasetRow, FileRow
 
 PURPOSES = ("fine-tune", "batch", "evals", "user_data")
@@ -27,24 +29,30 @@ class FileInUse(Exception):
     """A queued or running dataset reads this file."""
 
 
+CALLER: Any = object()  # create_many's default owner: the caller of the current request
+
+
 class FileStore:
     def __init__(self, db: Database, blobs: BlobStore) -> None:
         self.db = db
         self.blobs = blobs
 
-    async def create(self, staged: Staged, *, filename: str, purpose: str) -> FileRow:
-        return (await self.create_many([(staged, filename, purpose)]))[0]
+    async def create(self, staged: Staged, *, filename: str, purpose: str,
+                     owner: str | None = CALLER) -> FileRow:
+        return (await self.create_many([(staged, filename, purpose)], owner=owner))[0]
 
-    async def create_many(self, staged: list[tuple[Staged, str, str]], then: Then | None = None
-                          ) -> list[FileRow]:
+    async def create_many(self, staged: list[tuple[Staged, str, str]], then: Then | None = None,
+                          *, owner: str | None = CALLER) -> list[FileRow]:
         """Register (blob, filename, purpose) triples in one transaction, with `then` run inside
-        it (e.g. the dataset that produced them marked succeeded)."""
+        it (e.g. the dataset that produced them marked succeeded). A job's outputs belong to the
+        job's owner; a request's uploads to its caller."""
+        owner = creator() if owner is CALLER else owner
         rows = []
         for blob, filename, purpose in staged:
             key = await self.blobs.commit(blob)
             rows.append(FileRow(id=f"file-{uuid.uuid4().hex[:24]}", filename=filename,
                                 purpose=purpose, bytes=blob.size, created_at=int(time.time()),
-                                blob_key=key, sha256=blob.sha256))
+                                blob_key=key, sha256=blob.sha256, owner=owner))
         try:
             async with self.db.session() as session, session.begin():
                 session.add_all(rows)
@@ -58,14 +66,15 @@ class FileStore:
         return rows
 
     async def create_from_stream(self, chunks: AsyncIterator[bytes], *, filename: str,
-                                 purpose: str, max_bytes: int) -> FileRow:
+                                 purpose: str, max_bytes: int,
+                                 owner: str | None = CALLER) -> FileRow:
         staged = await self.blobs.stage(chunks, max_bytes)
-        return await self.create(staged, filename=filename, purpose=purpose)
+        return await self.create(staged, filename=filename, purpose=purpose, owner=owner)
 
     async def get(self, file_id: str) -> FileRow:
         async with self.db.session() as session:
             row = await session.get(FileRow, file_id)
-        if row is None:
+        if row is None or not visible(row):
             raise FileNotFound(file_id)
         return row
 
@@ -75,7 +84,7 @@ class FileStore:
     async def list(self, *, after: str | None, limit: int, order: str,
                    purpose: str | None) -> tuple[list[FileRow], bool]:
         """One page, newest first for order "desc"; `after` is the last id of the previous page."""
-        query = select(FileRow)
+        query = only_visible(select(FileRow), FileRow)
         if purpose:
             query = query.where(FileRow.purpose == purpose)
         if after:
@@ -97,7 +106,7 @@ class FileStore:
     async def delete(self, file_id: str) -> None:
         async with self.db.session() as session, session.begin():
             row = await session.get(FileRow, file_id)
-            if row is None:
+            if row is None or not visible(row):
                 raise FileNotFound(file_id)
             busy = await session.scalar(
                 select(DatasetRow.id).where(DatasetRow.input_file_id == file_id,

@@ -1,16 +1,20 @@
-"""Fine-tuning jobs in the database: the job rows and their state changes, events and checkpoints.
-Status changes are compare-and-set (`move`), so a cancel and a worker never overwrite each other.
+"""Fine-tuning jobs in the database: the job rows and their state changes, events and checkpoints,
+and the models they made (a succeeded job's and its checkpoints', until deleted). Status changes
+are compare-and-set (`move`), so a cancel and a worker never overwrite each other.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 
 from server.state.db import Database
+from server.state.ownership import creator, only_visible, visible
 from server.state.tables import FineTuneCheckpointRow, FineTuneEventRow, FineTuneJobRow
 
 ACTIVE = ("validating_files", "queued", "running")
@@ -30,14 +34,81 @@ def event_seq(public_id: str) -> int | None:
     return int(number) if public_id.startswith(EVENT_PREFIX) and number.isdigit() else None
 
 
+@dataclass(frozen=True)
+class FineTunedModel:
+    """A model a succeeded job made: its final result (checkpoint_id None; the adapter is in the
+    runner's model folder) or one of its checkpoints (adapter_path from the trainer)."""
+
+    id: str
+    parent: str  # the base model, as the job named it
+    created: int
+    job_id: str
+    checkpoint_id: str | None = None
+    adapter_path: str | None = None
+
+
+def checkpoint_model_id(job: FineTuneJobRow, step: int) -> str:
+    """A checkpoint's model id, as the checkpoints list shows it (`fine_tuned_model_checkpoint`)."""
+    return f"ft:{job.model}:{job.suffix or 'hanlin'}:{job.id}:ckpt-step-{step}"
+
+
 class FineTuneStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._watchers: list[Callable[[], Awaitable[None]]] = []
+
+    def watch(self, on_models_changed: Callable[[], Awaitable[None]]) -> None:
+        """Call back (awaited) whenever the set of fine-tuned models may have changed."""
+        self._watchers.append(on_models_changed)
+
+    async def models_changed(self) -> None:
+        for watcher in self._watchers:
+            await watcher()
+
+    async def fine_tuned_models(self) -> list[FineTunedModel]:
+        """Every model of a succeeded job not deleted yet, oldest job first: the job's own, then
+        its checkpoints by step."""
+        jobs_query = (select(FineTuneJobRow)
+                      .where(FineTuneJobRow.status == "succeeded",
+                             FineTuneJobRow.fine_tuned_model.is_not(None))
+                      .order_by(FineTuneJobRow.finished_at, FineTuneJobRow.id))
+        async with self.db.session() as session:
+            jobs = list((await session.scalars(jobs_query)).all())
+            checkpoints = list((await session.scalars(
+                select(FineTuneCheckpointRow)
+                .where(FineTuneCheckpointRow.job_id.in_([j.id for j in jobs]),
+                       FineTuneCheckpointRow.adapter_path.is_not(None),
+                       FineTuneCheckpointRow.deleted_at.is_(None))
+                .order_by(FineTuneCheckpointRow.step))).all())
+        out = []
+        for job in jobs:
+            if job.model_deleted_at is None:
+                out.append(FineTunedModel(id=job.fine_tuned_model or "", parent=job.model,
+                                          created=job.finished_at or job.created_at,
+                                          job_id=job.id))
+            out += [FineTunedModel(id=checkpoint_model_id(job, c.step), parent=job.model,
+                                   created=c.created_at, job_id=job.id, checkpoint_id=c.id,
+                                   adapter_path=c.adapter_path)
+                    for c in checkpoints if c.job_id == job.id]
+        return out
+
+    async def delete_model(self, model: FineTunedModel) -> bool:
+        """Mark the model deleted (the job and checkpoint records stay); False if it already was."""
+        if model.checkpoint_id is None:
+            table, key, column = FineTuneJobRow, model.job_id, FineTuneJobRow.model_deleted_at
+        else:
+            table, key = FineTuneCheckpointRow, model.checkpoint_id
+            column = FineTuneCheckpointRow.deleted_at
+        async with self.db.session() as session, session.begin():
+            result = await session.execute(
+                update(table).where(table.id == key, column.is_(None))
+                .values({column.key: int(time.time())}))
+        return bool(result.rowcount)
 
     async def create(self, **values: Any) -> FineTuneJobRow:
         row = FineTuneJobRow(id=f"ftjob-{uuid.uuid4().hex[:24]}", created_at=int(time.time()),
                              status="validating_files", attempts=0, result_files=[],
-                             last_step=0, **values)
+                             last_step=0, owner=creator(), **values)
         async with self.db.session() as session, session.begin():
             session.add(row)
             session.add(_event(row.id, f"Created fine-tuning job: {row.id}"))
@@ -46,13 +117,13 @@ class FineTuneStore:
     async def get(self, job_id: str) -> FineTuneJobRow:
         async with self.db.session() as session:
             row = await session.get(FineTuneJobRow, job_id)
-        if row is None:
+        if row is None or not visible(row):
             raise JobNotFound(job_id)
         return row
 
     async def list(self, *, after: str | None, limit: int) -> tuple[list[FineTuneJobRow], bool]:
         """Newest first; `after` is the last id of the previous page."""
-        query = select(FineTuneJobRow)
+        query = only_visible(select(FineTuneJobRow), FineTuneJobRow)
         if after:
             cursor = await self.get(after)
             query = query.where(or_(FineTuneJobRow.created_at < cursor.created_at,

@@ -91,6 +91,14 @@ def _cheap(case: schemathesis.Case, model: str) -> None:
             body["max_completion_tokens"] = min(body["max_completion_tokens"], MAX_TOKENS)
         if isinstance(body.get("n"), int) and body["n"] > MAX_CHOICES:
             body["n"] = MAX_CHOICES
+    if case.operation.path == "/v1/responses":  # every model turn shares this budget
+        if not isinstance(body.get("max_output_tokens"), int) or \
+                body["max_output_tokens"] > MAX_TOKENS:
+            body["max_output_tokens"] = MAX_TOKENS
+    if case.operation.path == "/v1/benchmarks/runs":  # a body naming a real task runs one item
+        body["limit"] = 1
+        if isinstance(body.get("sampling_params"), dict):
+            body["sampling_params"]["max_completion_tokens"] = MAX_TOKENS
     # Long lists of prompts or inputs only repeat the work of their first few.
     for key in ("prompt", "input", "messages"):
         if isinstance(body.get(key), list):

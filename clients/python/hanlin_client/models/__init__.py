@@ -1,5 +1,15 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .benchmark_list import BenchmarkList
+from .benchmark_object import BenchmarkObject
+from .benchmark_object_mode import BenchmarkObjectMode
+from .benchmark_object_style import BenchmarkObjectStyle
+from .benchmark_progress import BenchmarkProgress
+from .benchmark_run_list import BenchmarkRunList
+from .benchmark_run_object import BenchmarkRunObject
+from .benchmark_run_object_metadata_type_0 import BenchmarkRunObjectMetadataType0
+from .benchmark_run_object_status import BenchmarkRunObjectStatus
+from .benchmark_sampling_params import BenchmarkSamplingParams
 from .chat_choice import ChatChoice
 from .chat_completion import ChatCompletion
 from .chat_completion_request import ChatCompletionRequest
@@ -13,12 +23,21 @@ from .chat_token_logprob import ChatTokenLogprob
 from .checkpoint_list import CheckpointList
 from .checkpoint_metrics import CheckpointMetrics
 from .checkpoint_object import CheckpointObject
+from .code_interpreter_call_item import CodeInterpreterCallItem
+from .code_interpreter_call_item_status import CodeInterpreterCallItemStatus
+from .code_interpreter_logs import CodeInterpreterLogs
+from .code_interpreter_tool_choice import CodeInterpreterToolChoice
+from .code_interpreter_tool_param import CodeInterpreterToolParam
 from .completion import Completion
 from .completion_choice import CompletionChoice
 from .completion_logprobs import CompletionLogprobs
 from .completion_logprobs_top_logprobs_item_type_0 import CompletionLogprobsTopLogprobsItemType0
 from .completion_request import CompletionRequest
 from .completion_request_logit_bias_type_0 import CompletionRequestLogitBiasType0
+from .completions_data_source import CompletionsDataSource
+from .container_auto import ContainerAuto
+from .create_benchmark_run_request import CreateBenchmarkRunRequest
+from .create_benchmark_run_request_metadata_type_0 import CreateBenchmarkRunRequestMetadataType0
 from .create_dataset_files_body import CreateDatasetFilesBody
 from .create_dataset_files_body_pipeline import CreateDatasetFilesBodyPipeline
 from .create_dataset_json_body import CreateDatasetJsonBody
@@ -27,10 +46,21 @@ from .create_dataset_json_body_overrides_additional_property import (
     CreateDatasetJsonBodyOverridesAdditionalProperty,
 )
 from .create_dataset_json_body_pipeline import CreateDatasetJsonBodyPipeline
+from .create_eval_request import CreateEvalRequest
+from .create_eval_request_metadata_type_0 import CreateEvalRequestMetadataType0
 from .create_file_body import CreateFileBody
 from .create_file_body_purpose import CreateFileBodyPurpose
 from .create_job_request import CreateJobRequest
 from .create_job_request_metadata_type_0 import CreateJobRequestMetadataType0
+from .create_key_request import CreateKeyRequest
+from .create_key_request_scope import CreateKeyRequestScope
+from .create_run_request import CreateRunRequest
+from .create_run_request_metadata_type_0 import CreateRunRequestMetadataType0
+from .criterion_result import CriterionResult
+from .custom_data_source_config import CustomDataSourceConfig
+from .custom_data_source_config_item_schema import CustomDataSourceConfigItemSchema
+from .custom_data_source_config_object import CustomDataSourceConfigObject
+from .custom_data_source_config_object_schema import CustomDataSourceConfigObjectSchema
 from .dataset_error import DatasetError
 from .dataset_list import DatasetList
 from .dataset_object import DatasetObject
@@ -51,30 +81,49 @@ from .embedding_request_encoding_format import EmbeddingRequestEncodingFormat
 from .embedding_usage import EmbeddingUsage
 from .error_info import ErrorInfo
 from .error_response import ErrorResponse
+from .eval_deleted import EvalDeleted
+from .eval_error import EvalError
+from .eval_list import EvalList
+from .eval_object import EvalObject
+from .eval_object_metadata_type_0 import EvalObjectMetadataType0
 from .event_list import EventList
 from .event_object import EventObject
 from .event_object_data_type_0 import EventObjectDataType0
 from .event_object_level import EventObjectLevel
 from .event_object_type import EventObjectType
 from .example import Example
+from .file_content_source import FileContentSource
 from .file_deleted import FileDeleted
+from .file_id_source import FileIdSource
 from .file_list import FileList
 from .file_object import FileObject
 from .file_object_status import FileObjectStatus
 from .function_call import FunctionCall
+from .function_call_item import FunctionCallItem
+from .function_call_item_status import FunctionCallItemStatus
 from .function_call_param import FunctionCallParam
 from .function_choice import FunctionChoice
 from .function_definition import FunctionDefinition
 from .function_definition_parameters_type_0 import FunctionDefinitionParametersType0
+from .function_tool_choice import FunctionToolChoice
+from .function_tool_param import FunctionToolParam
+from .function_tool_param_parameters_type_0 import FunctionToolParamParametersType0
+from .grade_result import GradeResult
+from .grade_result_sample_type_0 import GradeResultSampleType0
 from .hanlin_options import HanlinOptions
 from .hanlin_options_zero_stage_type_1 import HanlinOptionsZeroStageType1
 from .hanlin_options_zero_stage_type_2_type_1 import HanlinOptionsZeroStageType2Type1
 from .hanlin_options_zero_stage_type_3_type_1 import HanlinOptionsZeroStageType3Type1
 from .health_response_200 import HealthResponse200
 from .hyperparameters import Hyperparameters
+from .incomplete_details import IncompleteDetails
+from .input_item_list import InputItemList
+from .input_item_list_data_item import InputItemListDataItem
+from .input_tokens_details import InputTokensDetails
 from .invoke_request import InvokeRequest
 from .invoke_request_arguments_type_0 import InvokeRequestArgumentsType0
 from .invoke_result import InvokeResult
+from .item_reference_input import ItemReferenceInput
 from .job_error import JobError
 from .job_list import JobList
 from .job_object import JobObject
@@ -87,22 +136,126 @@ from .json_object_format import JSONObjectFormat
 from .json_schema_format import JSONSchemaFormat
 from .json_schema_format_schema_type_0 import JSONSchemaFormatSchemaType0
 from .json_schema_response_format import JSONSchemaResponseFormat
+from .jsonl_data_source import JsonlDataSource
+from .key_list import KeyList
+from .key_object import KeyObject
+from .label_model_grader import LabelModelGrader
+from .label_model_grader_input_item import LabelModelGraderInputItem
+from .list_benchmark_runs_order import ListBenchmarkRunsOrder
+from .list_benchmark_runs_status_type_1 import ListBenchmarkRunsStatusType1
+from .list_benchmark_runs_status_type_2_type_1 import ListBenchmarkRunsStatusType2Type1
+from .list_benchmark_runs_status_type_3_type_1 import ListBenchmarkRunsStatusType3Type1
+from .list_eval_run_output_items_order import ListEvalRunOutputItemsOrder
+from .list_eval_run_output_items_status_type_1 import ListEvalRunOutputItemsStatusType1
+from .list_eval_run_output_items_status_type_2_type_1 import ListEvalRunOutputItemsStatusType2Type1
+from .list_eval_run_output_items_status_type_3_type_1 import ListEvalRunOutputItemsStatusType3Type1
+from .list_eval_runs_order import ListEvalRunsOrder
+from .list_eval_runs_status_type_1 import ListEvalRunsStatusType1
+from .list_eval_runs_status_type_2_type_1 import ListEvalRunsStatusType2Type1
+from .list_eval_runs_status_type_3_type_1 import ListEvalRunsStatusType3Type1
+from .list_evals_order import ListEvalsOrder
+from .list_evals_order_by import ListEvalsOrderBy
 from .list_files_order import ListFilesOrder
+from .list_input_items_order import ListInputItemsOrder
+from .logs_data_source_config import LogsDataSourceConfig
+from .logs_data_source_config_metadata_type_0 import LogsDataSourceConfigMetadataType0
 from .method import Method
 from .method_type import MethodType
+from .metric_value import MetricValue
 from .model import Model
+from .model_deleted import ModelDeleted
 from .model_list import ModelList
+from .model_usage import ModelUsage
 from .named_tool_choice import NamedToolChoice
+from .output_item_list import OutputItemList
+from .output_item_object import OutputItemObject
+from .output_item_object_datasource_item import OutputItemObjectDatasourceItem
+from .output_item_object_status import OutputItemObjectStatus
+from .output_message import OutputMessage
+from .output_message_status import OutputMessageStatus
+from .output_text import OutputText
+from .output_text_annotations_item import OutputTextAnnotationsItem
+from .output_text_logprobs_item import OutputTextLogprobsItem
+from .output_tokens_details import OutputTokensDetails
 from .produced_file import ProducedFile
 from .prompt_tokens_details import PromptTokensDetails
+from .python_grader import PythonGrader
 from .reason_report import ReasonReport
+from .response_create_request import ResponseCreateRequest
+from .response_create_request_input_type_1_item import ResponseCreateRequestInputType1Item
+from .response_create_request_metadata_type_0 import ResponseCreateRequestMetadataType0
+from .response_create_request_service_tier_type_1 import ResponseCreateRequestServiceTierType1
+from .response_create_request_service_tier_type_2_type_1 import (
+    ResponseCreateRequestServiceTierType2Type1,
+)
+from .response_create_request_service_tier_type_3_type_1 import (
+    ResponseCreateRequestServiceTierType3Type1,
+)
+from .response_create_request_tool_choice_type_0 import ResponseCreateRequestToolChoiceType0
+from .response_create_request_truncation_type_1 import ResponseCreateRequestTruncationType1
+from .response_create_request_truncation_type_2_type_1 import (
+    ResponseCreateRequestTruncationType2Type1,
+)
+from .response_create_request_truncation_type_3_type_1 import (
+    ResponseCreateRequestTruncationType3Type1,
+)
+from .response_deleted import ResponseDeleted
+from .response_error import ResponseError
+from .response_object import ResponseObject
+from .response_object_metadata import ResponseObjectMetadata
+from .response_object_status import ResponseObjectStatus
+from .response_object_text import ResponseObjectText
+from .response_object_tool_choice_type_1 import ResponseObjectToolChoiceType1
+from .response_object_tools_item import ResponseObjectToolsItem
+from .response_usage import ResponseUsage
+from .result_counts import ResultCounts
+from .run_deleted import RunDeleted
+from .run_list import RunList
+from .run_object import RunObject
+from .run_object_metadata_type_0 import RunObjectMetadataType0
+from .run_object_status import RunObjectStatus
+from .sample_message import SampleMessage
+from .sample_object import SampleObject
+from .sample_usage import SampleUsage
+from .sampling_params import SamplingParams
+from .score_model_grader import ScoreModelGrader
+from .score_model_grader_input_item import ScoreModelGraderInputItem
+from .score_model_grader_sampling_params_type_0 import ScoreModelGraderSamplingParamsType0
+from .source_row import SourceRow
+from .source_row_item import SourceRowItem
+from .source_row_sample_type_0 import SourceRowSampleType0
 from .step_report import StepReport
 from .step_report_changes import StepReportChanges
 from .step_report_reasons import StepReportReasons
+from .stored_completions_data_source_config import StoredCompletionsDataSourceConfig
+from .stored_completions_data_source_config_metadata_type_0 import (
+    StoredCompletionsDataSourceConfigMetadataType0,
+)
 from .stream_options import StreamOptions
+from .stream_options_param import StreamOptionsParam
+from .string_check_grader import StringCheckGrader
+from .string_check_grader_operation import StringCheckGraderOperation
 from .supervised_method import SupervisedMethod
+from .template_input import TemplateInput
+from .template_input_text import TemplateInputText
+from .template_message import TemplateMessage
+from .template_message_role import TemplateMessageRole
+from .template_message_type_type_1 import TemplateMessageTypeType1
+from .template_message_type_type_2_type_1 import TemplateMessageTypeType2Type1
+from .template_message_type_type_3_type_1 import TemplateMessageTypeType3Type1
+from .template_output_text import TemplateOutputText
+from .text_config import TextConfig
+from .text_config_verbosity_type_1 import TextConfigVerbosityType1
+from .text_config_verbosity_type_2_type_1 import TextConfigVerbosityType2Type1
+from .text_config_verbosity_type_3_type_1 import TextConfigVerbosityType3Type1
 from .text_format import TextFormat
+from .text_format_json_object import TextFormatJSONObject
+from .text_format_json_schema import TextFormatJSONSchema
+from .text_format_json_schema_schema import TextFormatJSONSchemaSchema
+from .text_format_text import TextFormatText
 from .text_part import TextPart
+from .text_similarity_grader import TextSimilarityGrader
+from .text_similarity_grader_evaluation_metric import TextSimilarityGraderEvaluationMetric
 from .tokenize_request import TokenizeRequest
 from .tokenize_response import TokenizeResponse
 from .tool import Tool
@@ -111,9 +264,21 @@ from .tool_call_param import ToolCallParam
 from .tool_list import ToolList
 from .tool_list_data_item import ToolListDataItem
 from .top_logprob import TopLogprob
+from .update_eval_request import UpdateEvalRequest
+from .update_eval_request_metadata_type_0 import UpdateEvalRequestMetadataType0
 from .usage import Usage
 
 __all__ = (
+    "BenchmarkList",
+    "BenchmarkObject",
+    "BenchmarkObjectMode",
+    "BenchmarkObjectStyle",
+    "BenchmarkProgress",
+    "BenchmarkRunList",
+    "BenchmarkRunObject",
+    "BenchmarkRunObjectMetadataType0",
+    "BenchmarkRunObjectStatus",
+    "BenchmarkSamplingParams",
     "ChatChoice",
     "ChatCompletion",
     "ChatCompletionRequest",
@@ -127,22 +292,42 @@ __all__ = (
     "CheckpointList",
     "CheckpointMetrics",
     "CheckpointObject",
+    "CodeInterpreterCallItem",
+    "CodeInterpreterCallItemStatus",
+    "CodeInterpreterLogs",
+    "CodeInterpreterToolChoice",
+    "CodeInterpreterToolParam",
     "Completion",
     "CompletionChoice",
     "CompletionLogprobs",
     "CompletionLogprobsTopLogprobsItemType0",
     "CompletionRequest",
     "CompletionRequestLogitBiasType0",
+    "CompletionsDataSource",
+    "ContainerAuto",
+    "CreateBenchmarkRunRequest",
+    "CreateBenchmarkRunRequestMetadataType0",
     "CreateDatasetFilesBody",
     "CreateDatasetFilesBodyPipeline",
     "CreateDatasetJsonBody",
     "CreateDatasetJsonBodyOverrides",
     "CreateDatasetJsonBodyOverridesAdditionalProperty",
     "CreateDatasetJsonBodyPipeline",
+    "CreateEvalRequest",
+    "CreateEvalRequestMetadataType0",
     "CreateFileBody",
     "CreateFileBodyPurpose",
     "CreateJobRequest",
     "CreateJobRequestMetadataType0",
+    "CreateKeyRequest",
+    "CreateKeyRequestScope",
+    "CreateRunRequest",
+    "CreateRunRequestMetadataType0",
+    "CriterionResult",
+    "CustomDataSourceConfig",
+    "CustomDataSourceConfigItemSchema",
+    "CustomDataSourceConfigObject",
+    "CustomDataSourceConfigObjectSchema",
     "DatasetError",
     "DatasetList",
     "DatasetObject",
@@ -163,30 +348,49 @@ __all__ = (
     "EmbeddingUsage",
     "ErrorInfo",
     "ErrorResponse",
+    "EvalDeleted",
+    "EvalError",
+    "EvalList",
+    "EvalObject",
+    "EvalObjectMetadataType0",
     "EventList",
     "EventObject",
     "EventObjectDataType0",
     "EventObjectLevel",
     "EventObjectType",
     "Example",
+    "FileContentSource",
     "FileDeleted",
+    "FileIdSource",
     "FileList",
     "FileObject",
     "FileObjectStatus",
     "FunctionCall",
+    "FunctionCallItem",
+    "FunctionCallItemStatus",
     "FunctionCallParam",
     "FunctionChoice",
     "FunctionDefinition",
     "FunctionDefinitionParametersType0",
+    "FunctionToolChoice",
+    "FunctionToolParam",
+    "FunctionToolParamParametersType0",
+    "GradeResult",
+    "GradeResultSampleType0",
     "HanlinOptions",
     "HanlinOptionsZeroStageType1",
     "HanlinOptionsZeroStageType2Type1",
     "HanlinOptionsZeroStageType3Type1",
     "HealthResponse200",
     "Hyperparameters",
+    "IncompleteDetails",
+    "InputItemList",
+    "InputItemListDataItem",
+    "InputTokensDetails",
     "InvokeRequest",
     "InvokeRequestArgumentsType0",
     "InvokeResult",
+    "ItemReferenceInput",
     "JobError",
     "JobList",
     "JobObject",
@@ -195,26 +399,120 @@ __all__ = (
     "JobObjectMetadataType0",
     "JobObjectMethod",
     "JobObjectStatus",
+    "JsonlDataSource",
     "JSONObjectFormat",
     "JSONSchemaFormat",
     "JSONSchemaFormatSchemaType0",
     "JSONSchemaResponseFormat",
+    "KeyList",
+    "KeyObject",
+    "LabelModelGrader",
+    "LabelModelGraderInputItem",
+    "ListBenchmarkRunsOrder",
+    "ListBenchmarkRunsStatusType1",
+    "ListBenchmarkRunsStatusType2Type1",
+    "ListBenchmarkRunsStatusType3Type1",
+    "ListEvalRunOutputItemsOrder",
+    "ListEvalRunOutputItemsStatusType1",
+    "ListEvalRunOutputItemsStatusType2Type1",
+    "ListEvalRunOutputItemsStatusType3Type1",
+    "ListEvalRunsOrder",
+    "ListEvalRunsStatusType1",
+    "ListEvalRunsStatusType2Type1",
+    "ListEvalRunsStatusType3Type1",
+    "ListEvalsOrder",
+    "ListEvalsOrderBy",
     "ListFilesOrder",
+    "ListInputItemsOrder",
+    "LogsDataSourceConfig",
+    "LogsDataSourceConfigMetadataType0",
     "Method",
     "MethodType",
+    "MetricValue",
     "Model",
+    "ModelDeleted",
     "ModelList",
+    "ModelUsage",
     "NamedToolChoice",
+    "OutputItemList",
+    "OutputItemObject",
+    "OutputItemObjectDatasourceItem",
+    "OutputItemObjectStatus",
+    "OutputMessage",
+    "OutputMessageStatus",
+    "OutputText",
+    "OutputTextAnnotationsItem",
+    "OutputTextLogprobsItem",
+    "OutputTokensDetails",
     "ProducedFile",
     "PromptTokensDetails",
+    "PythonGrader",
     "ReasonReport",
+    "ResponseCreateRequest",
+    "ResponseCreateRequestInputType1Item",
+    "ResponseCreateRequestMetadataType0",
+    "ResponseCreateRequestServiceTierType1",
+    "ResponseCreateRequestServiceTierType2Type1",
+    "ResponseCreateRequestServiceTierType3Type1",
+    "ResponseCreateRequestToolChoiceType0",
+    "ResponseCreateRequestTruncationType1",
+    "ResponseCreateRequestTruncationType2Type1",
+    "ResponseCreateRequestTruncationType3Type1",
+    "ResponseDeleted",
+    "ResponseError",
+    "ResponseObject",
+    "ResponseObjectMetadata",
+    "ResponseObjectStatus",
+    "ResponseObjectText",
+    "ResponseObjectToolChoiceType1",
+    "ResponseObjectToolsItem",
+    "ResponseUsage",
+    "ResultCounts",
+    "RunDeleted",
+    "RunList",
+    "RunObject",
+    "RunObjectMetadataType0",
+    "RunObjectStatus",
+    "SampleMessage",
+    "SampleObject",
+    "SampleUsage",
+    "SamplingParams",
+    "ScoreModelGrader",
+    "ScoreModelGraderInputItem",
+    "ScoreModelGraderSamplingParamsType0",
+    "SourceRow",
+    "SourceRowItem",
+    "SourceRowSampleType0",
     "StepReport",
     "StepReportChanges",
     "StepReportReasons",
+    "StoredCompletionsDataSourceConfig",
+    "StoredCompletionsDataSourceConfigMetadataType0",
     "StreamOptions",
+    "StreamOptionsParam",
+    "StringCheckGrader",
+    "StringCheckGraderOperation",
     "SupervisedMethod",
+    "TemplateInput",
+    "TemplateInputText",
+    "TemplateMessage",
+    "TemplateMessageRole",
+    "TemplateMessageTypeType1",
+    "TemplateMessageTypeType2Type1",
+    "TemplateMessageTypeType3Type1",
+    "TemplateOutputText",
+    "TextConfig",
+    "TextConfigVerbosityType1",
+    "TextConfigVerbosityType2Type1",
+    "TextConfigVerbosityType3Type1",
     "TextFormat",
+    "TextFormatJSONObject",
+    "TextFormatJSONSchema",
+    "TextFormatJSONSchemaSchema",
+    "TextFormatText",
     "TextPart",
+    "TextSimilarityGrader",
+    "TextSimilarityGraderEvaluationMetric",
     "TokenizeRequest",
     "TokenizeResponse",
     "Tool",
@@ -223,5 +521,7 @@ __all__ = (
     "ToolList",
     "ToolListDataItem",
     "TopLogprob",
+    "UpdateEvalRequest",
+    "UpdateEvalRequestMetadataType0",
     "Usage",
 )

@@ -20,6 +20,7 @@ class Model:
         max_model_len (int):
         object_ (Literal['model'] | Unset):  Default: 'model'.
         owned_by (str | Unset):  Default: 'hanlin'.
+        parent (None | str | Unset):
     """
 
     id: str
@@ -27,6 +28,7 @@ class Model:
     max_model_len: int
     object_: Literal["model"] | Unset = "model"
     owned_by: str | Unset = "hanlin"
+    parent: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -39,6 +41,12 @@ class Model:
         object_ = self.object_
 
         owned_by = self.owned_by
+
+        parent: None | str | Unset
+        if isinstance(self.parent, Unset):
+            parent = UNSET
+        else:
+            parent = self.parent
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -53,6 +61,8 @@ class Model:
             field_dict["object"] = object_
         if owned_by is not UNSET:
             field_dict["owned_by"] = owned_by
+        if parent is not UNSET:
+            field_dict["parent"] = parent
 
         return field_dict
 
@@ -71,12 +81,22 @@ class Model:
 
         owned_by = d.pop("owned_by", UNSET)
 
+        def _parse_parent(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        parent = _parse_parent(d.pop("parent", UNSET))
+
         model = cls(
             id=id,
             created=created,
             max_model_len=max_model_len,
             object_=object_,
             owned_by=owned_by,
+            parent=parent,
         )
 
         model.additional_properties = d

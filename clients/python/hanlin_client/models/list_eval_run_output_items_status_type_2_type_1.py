@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class ListEvalRunOutputItemsStatusType2Type1(StrEnum):
+    ERROR = "error"
+    FAIL = "fail"
+    PASS = "pass"
+
+    def __str__(self) -> str:
+        return str(self.value)

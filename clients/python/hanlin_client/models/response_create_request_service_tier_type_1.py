@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class ResponseCreateRequestServiceTierType1(StrEnum):
+    AUTO = "auto"
+    DEFAULT = "default"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+
+class ResponseCreateRequestTruncationType2Type1(StrEnum):
+    DISABLED = "disabled"
+
+    def __str__(self) -> str:
+        return str(self.value)

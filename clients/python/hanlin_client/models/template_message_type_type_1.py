@@ -1,0 +1,8 @@
+from enum import StrEnum
+
+
+class TemplateMessageTypeType1(StrEnum):
+    MESSAGE = "message"
+
+    def __str__(self) -> str:
+        return str(self.value)
