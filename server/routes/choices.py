@@ -69,7 +69,7 @@ async def merged(
             remaining -= item[1].finished
             yield item
     finally:
-        observed.close()
-        for task in tasks:
+        for task in tasks:  # first: whatever else fails here, the engine requests are aborted
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        observed.close()
