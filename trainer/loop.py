@@ -99,6 +99,11 @@ def run(cfg: TrainConfig, *, distributed: bool, emitter: Emitter | None = None) 
             _checkpoint(cfg, runner, module, root, done, base_path, emit, rank)
     _export(cfg, runner, module, out, prepared.total_steps, base_path, tokenizer, emit, rank)
     emit.emit("done", step=prepared.total_steps, output_dir=str(out))
+    if distributed:
+        # Leave together and tear the group down: a rank that exits with gloo's threads still
+        # up aborts ("terminate called without an active exception"), failing the launch.
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
 
 
 def _train_step(cfg, prepared: Prepared, runner, module: TrainModule, step: int, rank: int,
