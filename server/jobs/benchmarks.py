@@ -22,6 +22,7 @@ from agents.sandbox import SandboxUnavailable
 from evals import CodeExecution, EndpointConfig, EvalRun, ItemRecord, Task, get_task, run_task
 from evals.data import DataUnavailable
 from evals.report import write_run
+from server.jobs.run_queue import RunQueue
 from server.protocol_benchmarks import BenchmarkTally
 from server.protocol_evals import CriterionResult
 from server.state.benchmarks import BenchmarkRunNotFound, BenchmarkStore
@@ -144,9 +145,7 @@ class BenchmarkRunner:
     def __init__(self, store: BenchmarkStore, files: FileStore, config: BenchmarkConfig) -> None:
         self.store, self.files, self.config = store, files, config
         self.root = Path(config.root)
-        self._queue: asyncio.Queue[str] = asyncio.Queue()
-        self._workers: list[asyncio.Task] = []
-        self._running: dict[str, asyncio.Task] = {}
+        self._runs = RunQueue("benchmark", self._run, self._crashed)
         self._transport: httpx.AsyncBaseTransport | None = None
         self._api_key: str | None = None
 
@@ -157,27 +156,18 @@ class BenchmarkRunner:
         # The app's own key for in-process calls: its guard lets the server's jobs through.
         self._api_key = getattr(app.state, "internal_token", None) if app is not None else None
         await self._recover()
-        for run_id in await self.store.runs_with_status("queued"):
-            self._queue.put_nowait(run_id)
-        self._workers = [asyncio.create_task(self._work(), name=f"benchmarks-{i}")
-                         for i in range(max(1, self.config.max_concurrent))]
+        self._runs.start(await self.store.runs_with_status("queued"), self.config.max_concurrent)
 
     def submit(self, run_id: str) -> None:
-        self._queue.put_nowait(run_id)
+        self._runs.submit(run_id)
 
     def cancel(self, run_id: str) -> None:
         """Stop a run now (the store already says canceled)."""
-        task = self._running.get(run_id)
-        if task is not None:
-            task.cancel()
+        self._runs.cancel(run_id)
 
     async def stop(self) -> None:
         """Runs in progress stay so and resume at the next start: the path a crash takes."""
-        tasks = [*self._workers, *self._running.values()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._workers, self._running = [], {}
+        await self._runs.stop()
 
     async def _recover(self) -> None:
         for run_id in await self.store.runs_with_status("in_progress"):
@@ -188,18 +178,8 @@ class BenchmarkRunner:
             elif await self.store.move(run_id, ("in_progress",), status="queued"):
                 log.warning("benchmark run %s interrupted by a restart: requeued", run_id)
 
-    async def _work(self) -> None:
-        while True:
-            run_id = await self._queue.get()
-            task = asyncio.create_task(self._run(run_id), name=run_id)
-            self._running[run_id] = task
-            try:
-                await asyncio.wait([task])
-            finally:
-                self._running.pop(run_id, None)
-            if not task.cancelled() and (exc := task.exception()) is not None:
-                log.error("benchmark run %s failed", run_id, exc_info=exc)
-                await self._fail(run_id, "internal_error", f"{type(exc).__name__}: {exc}")
+    async def _crashed(self, run_id: str, exc: BaseException) -> None:
+        await self._fail(run_id, "internal_error", f"{type(exc).__name__}: {exc}")
 
     async def _fail(self, run_id: str, code: str, message: str) -> None:
         await self.store.move(run_id, ("queued", "in_progress"), status="failed",

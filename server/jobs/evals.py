@@ -18,6 +18,7 @@ from litestar import Litestar
 from agents.sandbox import SandboxConfig, SandboxLimits
 from evals.graders import GradeResult, grade
 from server.jobs.eval_samples import Sampler, given_sample
+from server.jobs.run_queue import RunQueue
 from server.protocol_evals import (
     CompletionsDataSource,
     CriterionResult,
@@ -64,36 +65,25 @@ class EvalRunner:
         self.store = store
         self.config = config or EvalConfig.from_env()
         self.sandbox = self.config.sandbox()
-        self._queue: asyncio.Queue[str] = asyncio.Queue()
-        self._workers: list[asyncio.Task] = []
-        self._running: dict[str, asyncio.Task] = {}
+        self._runs = RunQueue("eval", self._run, self._crashed)
         self._sampler: Sampler | None = None
 
     async def start(self, app: Litestar) -> None:
         """Samples go through `app`'s own routes, so this starts once the engine is up."""
         self._sampler = Sampler(app)
         await self._recover()
-        for run_id in await self.store.runs_with_status("queued"):
-            self._queue.put_nowait(run_id)
-        self._workers = [asyncio.create_task(self._work(), name=f"evals-{i}")
-                         for i in range(max(1, self.config.max_concurrent))]
+        self._runs.start(await self.store.runs_with_status("queued"), self.config.max_concurrent)
 
     def submit(self, run_id: str) -> None:
-        self._queue.put_nowait(run_id)
+        self._runs.submit(run_id)
 
     def cancel(self, run_id: str) -> None:
         """Stop a run now (the store already says canceled, or the run is deleted)."""
-        task = self._running.get(run_id)
-        if task is not None:
-            task.cancel()
+        self._runs.cancel(run_id)
 
     async def stop(self) -> None:
         """Runs in progress stay so and resume at the next start: the path a crash takes."""
-        tasks = [*self._workers, *self._running.values()]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        self._workers, self._running = [], {}
+        await self._runs.stop()
         if self._sampler is not None:
             await self._sampler.close()
             self._sampler = None
@@ -108,19 +98,8 @@ class EvalRunner:
             elif await self.store.move(run_id, ("in_progress",), status="queued"):
                 log.warning("eval run %s interrupted by a restart: requeued", run_id)
 
-    async def _work(self) -> None:
-        while True:
-            run_id = await self._queue.get()
-            task = asyncio.create_task(self._run(run_id), name=run_id)
-            self._running[run_id] = task
-            try:
-                await asyncio.wait([task])
-            finally:
-                self._running.pop(run_id, None)
-            if not task.cancelled() and task.exception() is not None:
-                exc = task.exception()
-                log.error("eval run %s failed", run_id, exc_info=exc)
-                await self._fail(run_id, "internal_error", f"{type(exc).__name__}: {exc}")
+    async def _crashed(self, run_id: str, exc: BaseException) -> None:
+        await self._fail(run_id, "internal_error", f"{type(exc).__name__}: {exc}")
 
     async def _fail(self, run_id: str, code: str, message: str) -> None:
         await self.store.move(run_id, ("queued", "in_progress"), status="failed",
