@@ -113,7 +113,9 @@ def _guarded(body, output_dir: str) -> int:
 
 def worker(args: argparse.Namespace) -> int:
     from trainer import loop
+    from trainer.lifeline import watch_trainer
 
+    watch_trainer()  # first: a rank must not outlive the trainer even while it loads
     cfg = load_config(args.config)
     return _guarded(lambda: loop.run(cfg, distributed=True), cfg.output_dir)
 

@@ -1,5 +1,6 @@
 """The parent side of a run: validate, then launch the ranks in a child process group (torchrun
-or DeepSpeed's launcher) and relay their JSON lines; killing the group stops every rank."""
+or DeepSpeed's launcher) and relay their JSON lines; SIGTERM stops every rank through the
+launcher, and if this process dies (SIGKILL included) the launcher and every rank die with it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import threading
 from pathlib import Path
 
 from trainer.config import TrainConfig
+from trainer.lifeline import die_with_parent, lifeline_env
 from trainer.zero import launch_env
 
 
@@ -36,13 +38,15 @@ def run_child(cfg: TrainConfig, config_path: Path, stdout=None, stderr=None) -> 
     """Run the ranks; JSON lines from their stdout go to our stdout, anything else (DeepSpeed's
     and the compiler's chatter) to stderr. Returns the launcher's exit status."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
-    env = os.environ | launch_env(cfg)
+    env = os.environ | launch_env(cfg) | lifeline_env()
     # The repo root first on the path, so the ranks import this very trainer.
     root = str(Path(__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [root, env.get("PYTHONPATH")]))
     env["PYTHONUNBUFFERED"] = "1"
+    # The launcher dies with us (its death signal); the ranks watch us themselves (lifeline.py).
     proc = subprocess.Popen(launch_command(cfg, config_path), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True,
+                            preexec_fn=die_with_parent)
     relay = threading.Thread(target=_relay_stderr, args=(proc.stderr, stderr), daemon=True)
     relay.start()
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import torch
 
+from trainer.checkpoints import plan_resume
 from trainer.config import TrainConfig
 from trainer.data import Encoded, encode_dpo, encode_sft
 from trainer.export import write_adapter, write_merged
@@ -44,7 +45,7 @@ def prepare_data(cfg: TrainConfig, tokenizer, world_size: int) -> tuple[Prepared
     return Prepared(units, plan, row_len, total), encoded
 
 
-def _resume_tag(cfg: TrainConfig, root: Path) -> tuple[Path, str] | None:
+def _resume_folder(cfg: TrainConfig, root: Path) -> Path | None:
     spec = cfg.checkpoint.resume
     if spec is None:
         return None
@@ -52,11 +53,11 @@ def _resume_tag(cfg: TrainConfig, root: Path) -> tuple[Path, str] | None:
         latest = root / "latest"
         if not latest.exists():
             return None  # nothing saved yet: a fresh start
-        return root, latest.read_text().strip()
+        return root / latest.read_text().strip()
     folder = Path(spec)
     if not folder.is_dir():
         raise FileNotFoundError(f"checkpoint.resume: {spec!r} is not a checkpoint folder")
-    return folder.parent, folder.name
+    return folder
 
 
 def run(cfg: TrainConfig, *, distributed: bool, emitter: Emitter | None = None) -> None:
@@ -69,18 +70,25 @@ def run(cfg: TrainConfig, *, distributed: bool, emitter: Emitter | None = None) 
         torch.set_num_threads(cfg.runtime.threads)
     out = Path(cfg.output_dir)
     emit = emitter or Emitter(out, rank)
+    root = out / "checkpoints"
+    resume = None
+    if (folder := _resume_folder(cfg, root)) is not None:
+        # Before anything is built: another rank count may change grad_accum (same global batch).
+        cfg, resume = plan_resume(cfg, folder, world)
     torch.manual_seed(cfg.seed)
     base_path, lm, tokenizer = load_base(cfg.model)
     prepared, encoded = prepare_data(cfg, tokenizer, world)
     net = apply_lora(lm, cfg.lora, cfg.seed) if cfg.lora is not None else lm
     module = TrainModule(net, activation_checkpointing=cfg.runtime.activation_checkpointing,
                          method=cfg.method, beta=cfg.dpo.beta)
-    runner = (DeepSpeedRunner if distributed else PlainRunner)(module, cfg, prepared.total_steps)
-    root = out / "checkpoints"
+    runner = (DeepSpeedRunner if distributed else PlainRunner)(module, cfg, prepared.total_steps,
+                                                               resume)
     start = 0
-    if (resume := _resume_tag(cfg, root)) is not None:
-        start = runner.load(*resume)
-        emit.emit("resumed", step=start, checkpoint=str(resume[0] / resume[1]))
+    if resume is not None:
+        start = runner.load(resume.folder)
+        emit.emit("resumed", step=start, checkpoint=str(resume.folder),
+                  saved_world_size=resume.saved_world_size, world_size=world,
+                  universal=resume.universal, grad_accum=cfg.schedule.grad_accum)
     trainable = sum(p.numel() for p in module.parameters() if p.requires_grad)
     emit.emit("start", method=cfg.method, world_size=world, total_steps=prepared.total_steps,
               samples=len(prepared.units), rows=len(prepared.plan.rows),

@@ -31,7 +31,8 @@ def dist_backend() -> str:
     return "nccl" if torch.cuda.is_available() else "gloo"
 
 
-def deepspeed_config(cfg: TrainConfig) -> dict[str, Any]:
+def deepspeed_config(cfg: TrainConfig, *, load_universal: bool = False) -> dict[str, Any]:
+    """load_universal: the run resumes from a universal checkpoint (another rank count)."""
     zero = cfg.zero
     zero_section: dict[str, Any] = {
         "stage": zero.stage,
@@ -58,6 +59,7 @@ def deepspeed_config(cfg: TrainConfig) -> dict[str, Any]:
         # The client optimizer is torch.optim.AdamW: correct under ZeRO, but not on DeepSpeed's
         # list of tested optimizers, which refuses it without this flag.
         "zero_allow_untested_optimizer": True,
+        "checkpoint": {"load_universal": load_universal},
         "steps_per_print": 2**31 - 1,  # our metrics lines replace DeepSpeed's progress prints
         "wall_clock_breakdown": False,
     }

@@ -3,6 +3,7 @@ and those plus hanlin's extensions -> the trainer's config (`trainer.config.Trai
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import msgspec
@@ -53,10 +54,31 @@ def hyperparameters(method: dict[str, Any]) -> dict[str, Any]:
     return method[method["type"]]["hyperparameters"]
 
 
+def max_ranks() -> int | None:
+    """HANLIN_FINETUNE_MAX_RANKS: the most trainer ranks a job gets on this machine (unset: as many
+    as it asks). Read at every (re)start, so a job restarted under a lower cap resumes on fewer
+    ranks: the trainer converts its checkpoint (DeepSpeed's universal format)."""
+    raw = os.environ.get("HANLIN_FINETUNE_MAX_RANKS")
+    if raw is None:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ValueError(f"HANLIN_FINETUNE_MAX_RANKS must be a whole number >= 1, got {raw!r}")
+    return int(raw)
+
+
+def ranks_and_accum(nproc: int, batch_size: int, cap: int | None) -> tuple[int, int]:
+    """(ranks, grad_accum) for a job that asked for nproc ranks: under a cap, the most ranks that
+    still make the job's global batch (nproc x batch_size rows a step) exactly."""
+    rows = nproc * batch_size
+    ranks = max(r for r in range(1, min(nproc, cap or nproc) + 1) if rows % r == 0)
+    return ranks, rows // ranks
+
+
 def trainer_config(*, model: str, method: dict[str, Any], options: HanlinOptions, seed: int,
                    train_file: str, output_dir: str) -> dict[str, Any]:
     """The trainer's JSON config. Resume is always "latest": a fresh output folder starts at step
-    0, and a job the server restarted continues from its last checkpoint."""
+    0, and a job the server restarted continues from its last checkpoint (on another number of
+    ranks too, when HANLIN_FINETUNE_MAX_RANKS changed in between)."""
     hp = hyperparameters(method)
     if options.lora_rank < 0:
         raise PlanError("Invalid 'hanlin.lora_rank': give a rank > 0, or 0 for full "
@@ -68,17 +90,20 @@ def trainer_config(*, model: str, method: dict[str, Any], options: HanlinOptions
         if options.lora_targets is not None:
             lora["targets"] = options.lora_targets
     deepspeed = options.zero_stage is not None
+    nproc, grad_accum = options.nproc, hp["batch_size"]
+    if deepspeed and nproc >= 1:  # nproc < 1: the trainer's own check names the field
+        nproc, grad_accum = ranks_and_accum(nproc, grad_accum, max_ranks())
     return {
         "model": model, "train_file": train_file, "output_dir": output_dir,
         "method": "sft" if method["type"] == "supervised" else "dpo", "seed": seed,
         "data": {"seq_len": options.seq_len},
         "optim": {"lr": BASE_LR * hp["learning_rate_multiplier"]},
         "schedule": {"epochs": hp["n_epochs"], "max_steps": options.max_steps,
-                     "grad_accum": hp["batch_size"]},
+                     "grad_accum": grad_accum},
         "lora": lora,
         "dpo": {"beta": hp.get("beta", AUTO["beta"])},
         "zero": {"stage": options.zero_stage if deepspeed else 2},
-        "runtime": {"backend": "deepspeed" if deepspeed else "plain", "nproc": options.nproc,
+        "runtime": {"backend": "deepspeed" if deepspeed else "plain", "nproc": nproc,
                     "threads": options.threads},
         "checkpoint": {"every": options.checkpoint_every, "resume": "latest"},
         # Full fine-tuning has no adapter: its result is the merged weights.
