@@ -13,12 +13,13 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml
-	@# Debian packages: the agents sandbox (bubblewrap, python3-seccomp) and the PostgreSQL
-	@# server the state tests run against besides SQLite.
+	@# Debian packages: the agents sandbox (bubblewrap, python3-seccomp), the PostgreSQL
+	@# server the state tests run against besides SQLite, and the Chromium that the web
+	@# console's Playwright tests drive (Playwright's own browser downloads are not used).
 	@command -v bwrap >/dev/null && /usr/bin/python3 -c 'import seccomp' 2>/dev/null && \
-	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && [ -x /usr/bin/chromium ] || \
 	  { $(SUDO) apt-get update -qq && \
-	    $(SUDO) apt-get install -y -qq bubblewrap python3-seccomp postgresql; }
+	    $(SUDO) apt-get install -y -qq bubblewrap python3-seccomp postgresql chromium; }
 	$(BIN)/pip install --upgrade pip
 	$(BIN)/pip install torch==2.13.0
 	$(BIN)/pip install -e '.[train,dev]'

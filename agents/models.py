@@ -39,6 +39,16 @@ def turn_from_choice(body: dict[str, Any]) -> AssistantTurn:
         raise ChatModelError(f"not a chat completion: {str(body)[:500]}") from exc
 
 
+def _past_the_context(response: httpx.Response) -> bool:
+    if response.status_code != 400:
+        return False
+    try:
+        error = response.json()["error"]
+        return error["code"] == "context_length_exceeded" and error["param"] == "max_tokens"
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
 class OpenAIChatModel:
     """POSTs to `{base_url}/chat/completions`; `base_url` ends in /v1 as the openai SDK's does."""
 
@@ -66,6 +76,11 @@ class OpenAIChatModel:
             body["max_tokens"] = self.max_tokens
         try:
             response = await self._http.post("/chat/completions", json=body)
+            if "max_tokens" in body and _past_the_context(response):
+                # The conversation grew past what max_tokens leaves room for (the server refuses
+                # it, as OpenAI does): the turn may use the room left instead.
+                body.pop("max_tokens")
+                response = await self._http.post("/chat/completions", json=body)
         except httpx.HTTPError as exc:
             raise ChatModelError(f"{self._http.base_url}: {exc}") from exc
         if response.status_code != 200:

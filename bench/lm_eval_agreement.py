@@ -84,9 +84,9 @@ metric_list:
         tasks=["logiqa_local"], task_manager=TaskManager(include_path=str(folder / "tasks")),
         log_samples=True)
     metrics = results["results"]["logiqa_local"]
-    picks = [max(range(4), key=lambda c: s["resps"][c][0][0]) for s in
-             sorted(results["samples"]["logiqa_local"], key=lambda s: s["doc_id"])]
-    return {"acc": metrics["acc,none"], "acc_norm": metrics["acc_norm,none"]}, picks
+    samples = sorted(results["samples"]["logiqa_local"], key=lambda s: s["doc_id"])
+    logprobs = [[float(s["resps"][c][0][0]) for c in range(4)] for s in samples]
+    return {"acc": metrics["acc,none"], "acc_norm": metrics["acc_norm,none"]}, logprobs
 
 
 def hanlin_scores(data: Path, base: str) -> tuple[dict, list]:
@@ -98,7 +98,7 @@ def hanlin_scores(data: Path, base: str) -> tuple[dict, list]:
     run = asyncio.run(run_task(task, EndpointConfig(base_url=f"{base}/v1", model=MODEL,
                                                     concurrency=1)))
     metrics = {m.name: m.value for m in run.results.metrics}
-    return metrics, [item.prediction for item in run.items]
+    return metrics, [[c.logprob for c in item.choices] for item in run.items]
 
 
 def main() -> None:
@@ -110,17 +110,26 @@ def main() -> None:
     tokenizer = tokenizer_folder(folder)
     proc, base, _ = serve({})
     try:
-        ours, our_picks = hanlin_scores(data, base)
-        theirs, their_picks = lm_eval_scores(data, base, tokenizer, folder)
+        ours, our_lps = hanlin_scores(data, base)
+        theirs, their_lps = lm_eval_scores(data, base, tokenizer, folder)
     finally:
         proc.terminate()
         proc.wait(timeout=60)
-    differ = [i for i, (a, b) in enumerate(zip(our_picks, their_picks, strict=True)) if a != b]
+    def pick(lps: list[float]) -> int:
+        return max(range(len(lps)), key=lps.__getitem__)
+
+    pairs = list(zip(our_lps, their_lps, strict=True))
+    differ = [i for i, (a, b) in enumerate(pairs) if pick(a) != pick(b)]
+    gap = max(abs(x - y) for a, b in pairs for x, y in zip(a, b, strict=True))
     print("| items | metric | hanlin runner | lm-eval local-completions |")
     print("|---:|---|---:|---:|")
     for name in ("acc", "acc_norm"):
         print(f"| {args.items} | {name} | {ours[name]:.4f} | {theirs[name]:.4f} |")
     print(f"items where the picks differ: {differ or 'none'}")
+    print(f"largest difference between the two harnesses' log-probabilities: {gap:.2e}")
+    for i in differ:
+        print(f"  item {i}: hanlin {[round(x, 4) for x in pairs[i][0]]} "
+              f"lm-eval {[round(x, 4) for x in pairs[i][1]]}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ queue; each step's outputs come back to the loop in one `call_soon_threadsafe`. 
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
 import threading
 import time
@@ -25,6 +26,8 @@ from engine.embed import EmbedRequest, chunks, mean_hidden, normalize
 from engine.llm_engine import EngineStats, LLMEngine
 from engine.load import LoadedModel, load, set_threads
 from engine.protocol import GenerateRequest, RequestOutput
+
+log = logging.getLogger("hanlin.engine")
 
 
 class EngineError(RuntimeError):
@@ -112,7 +115,10 @@ class AsyncEngine:
         return await asyncio.wrap_future(future)
 
     def abort(self, request_id: str) -> None:
-        self._inbox.put(("abort", request_id))
+        """Stop a request and free its blocks at the engine's next step boundary (the step in
+        flight, if any, still completes). The step count at the ask is logged with the one at
+        the free, so that the delay can be checked from outside."""
+        self._inbox.put(("abort", (request_id, self._stats.steps)))
 
     def register_adapter(self, adapter_id: str, path: str | Path) -> None:
         """Serve a peft LoRA folder as `adapter_id`: requests may name it from now on (the
@@ -157,10 +163,11 @@ class AsyncEngine:
     def _run(self) -> None:
         while True:
             block = not (self.core.has_work() or self._embeds)
+            handled = False
             try:
                 while True:
                     kind, payload = self._inbox.get(block=block)
-                    block = False
+                    block, handled = False, True
                     if kind == "stop":
                         stopped = EngineError("the engine shut down")
                         self._fail_all(stopped)
@@ -170,6 +177,8 @@ class AsyncEngine:
                     self._handle(kind, payload)
             except queue.Empty:
                 pass
+            if handled:  # an abort's freed blocks show now, not after the next step
+                self._stats = self.core.stats()
             if self._embeds:
                 self._embed_chunk()
             if not self.core.has_work():
@@ -192,7 +201,10 @@ class AsyncEngine:
             except Exception as exc:
                 self._deliver_error(req.request_id, exc)
         elif kind == "abort":
-            self.core.abort(str(payload))
+            request_id, asked = payload  # type: ignore[misc]
+            if self.core.abort(request_id) is not None:
+                log.info("request %s aborted: asked after engine step %d, blocks freed after "
+                         "step %d", request_id, asked, self.core.steps)
         elif kind == "register":
             self.core.register_adapter(*payload)  # type: ignore[misc]
         elif kind == "unregister":

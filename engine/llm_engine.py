@@ -42,6 +42,7 @@ class EngineStats(msgspec.Struct, kw_only=True):
     prefix_cache_hit_tokens: int
     prompt_tokens: int
     generated_tokens: int
+    steps: int = 0  # engine steps run since start; the clock that aborts are measured against
     weights: str  # what the linears hold: float32, bfloat16 or int4
     kv_cache_dtype: str
     kv_bytes_per_token: int
@@ -87,7 +88,8 @@ class LLMEngine:
         self.adapters = LoraRegistry(model, config.lora.budget_bytes, base_path)
         self.runner = ModelRunner(model, cache, self.adapters)
         self.requests: dict[str, _Request] = {}
-        self._counters = {"num_preemptions": 0, "prompt_tokens": 0, "generated_tokens": 0}
+        self._counters = {"num_preemptions": 0, "prompt_tokens": 0, "generated_tokens": 0,
+                          "steps": 0}
 
     def add_request(self, req: GenerateRequest) -> None:
         if req.request_id in self.requests:
@@ -133,7 +135,13 @@ class LLMEngine:
     def has_work(self) -> bool:
         return self.scheduler.has_work()
 
+    @property
+    def steps(self) -> int:
+        """How many times `step()` has run."""
+        return self._counters["steps"]
+
     def step(self) -> list[RequestOutput]:
+        self._counters["steps"] += 1
         batch = self.scheduler.schedule()
         self._counters["num_preemptions"] += len(batch.preempted)
         if not batch:
@@ -221,8 +229,11 @@ class LLMEngine:
             self.requests.pop(seq.request_id)
             self._finish(seq, reason)
         out = self._output(r, [token], text, reason)
-        if logprob is not None and token not in r.stop_ids:  # EOS is not part of the answer
-            out.logprobs = [logprob]
+        if logprob is not None:
+            if token in r.stop_ids:  # EOS is not part of the answer; legacy completions list it
+                out.stop_logprob = logprob
+            else:
+                out.logprobs = [logprob]
         if r.prompt_logprobs is not None and not r.sent_prompt_logprobs:
             out.prompt_logprobs = r.prompt_logprobs
             r.sent_prompt_logprobs = True

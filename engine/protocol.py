@@ -90,6 +90,10 @@ class RequestOutput(msgspec.Struct, kw_only=True):
     text: str
     logprobs: list[TokenLogprob] | None = None  # one per token in token_ids, when asked for
     prompt_logprobs: list[TokenLogprob | None] | None = None  # first delta only; first entry None
+    # The EOS / stop token that ended the request, when logprobs were asked for: not in token_ids
+    # (it is not part of the answer), but the legacy completions' lists end with it, as OpenAI's
+    # and vLLM's do (lm-eval's `local-completions` counts on one entry per sampled token).
+    stop_logprob: TokenLogprob | None = None
     finished: bool = False
     finish_reason: str | None = None
     prompt_tokens: int = 0

@@ -1,6 +1,7 @@
 """The eval's side of an OpenAI-compatible API: any base URL + API key over httpx (or any
 `httpx.AsyncBaseTransport`, e.g. `httpx.ASGITransport(app)` in-process), bounded concurrency,
-retries on 429 / 5xx / connection errors, answers cached by request hash."""
+retries on 429 / 5xx / connection errors, answers cached by request hash; a max_tokens past the
+context is asked again without it (the room left)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import msgspec
 from evals.cache import ResponseCache, request_key
 
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
+MAX_TOKENS_FIELDS = ("max_tokens", "max_completion_tokens")
 
 
 class EndpointConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -30,6 +32,19 @@ class EndpointError(RuntimeError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+def _past_the_context(response: httpx.Response, body: dict) -> bool:
+    """A 400 for a max_tokens the prompt leaves no room for (hanlin, OpenAI and vLLM refuse it):
+    asked again without it, the answer gets the room left, as from a server that clips."""
+    if response.status_code != 400:
+        return False
+    try:
+        error = response.json()["error"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    return (isinstance(error, dict) and error.get("code") == "context_length_exceeded"
+            and error.get("param") in MAX_TOKENS_FIELDS and error["param"] in body)
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -66,6 +81,9 @@ class ModelClient:
             last = attempt == self.config.retries
             try:
                 response = await self._http.post(path, json=body)
+                if _past_the_context(response, body):
+                    response = await self._http.post(path, json={
+                        k: v for k, v in body.items() if k not in MAX_TOKENS_FIELDS})
             except httpx.TransportError as exc:
                 if last:
                     raise EndpointError(f"cannot reach {self.config.base_url}: {exc!r}") from exc

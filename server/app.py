@@ -1,5 +1,5 @@
-"""The Litestar app factory: routes, OpenAI error handlers, and a lifespan that owns the state
-services (database, blobs, job runners) and the engine.
+"""The Litestar app factory: routes, OpenAI error handlers, body caps, and a lifespan that owns the
+state services (database, blobs, job runners) and the engine; `begin_shutdown` drains it.
 
 `create_app()` starts (and later shuts down) an engine from the settings; `create_app(engine)`
 serves one the caller owns.
@@ -8,6 +8,7 @@ serves one the caller owns.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ from litestar.openapi import OpenAPIConfig
 
 from engine.async_engine import AsyncEngine
 from server.auth import require_key
+from server.console import console_router
 from server.errors import EXCEPTION_HANDLERS
 from server.jobs.cleaning import Scoring
 from server.limits import Limiter, release_tickets
@@ -74,6 +76,8 @@ from server.routes.tokens import detokenize, tokenize
 from server.routes.tools import invoke_tool, list_tools
 from server.services import DEPENDENCIES, Services
 from server.settings import ServerSettings
+
+log = logging.getLogger("hanlin.server")
 
 ROUTES = [
     list_models,
@@ -137,17 +141,21 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         url = f"http://{settings.host}:{settings.port}"
-        app.state.services = await Services.open(settings.state, _scoring(settings, url))
+        scoring = _scoring(settings, url)
+        app.state.services = await Services.open(settings.state, scoring)
         try:
             async with (_engine(app, engine, settings, url),
                         app.state.services.running_evals(app)):
+                scoring.max_tokens = _scoring_window(app.state.engine.max_model_len)
                 await serve_fine_tuned(app)
                 yield
         finally:
+            if (stopping := app.state.get("stopping_jobs")) is not None:
+                await stopping  # begin_shutdown's requeue, before the database closes
             await app.state.services.close()
 
     return Litestar(
-        route_handlers=ROUTES,
+        route_handlers=[*ROUTES, console_router()],  # the web console at /
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
             **{name: Provide(fn, sync_to_thread=False) for name, fn in DEPENDENCIES.items()},
@@ -157,6 +165,9 @@ def create_app(
         # limits, streams per key, requests in flight) by the same guard.
         guards=[require_key],
         middleware=[release_tickets],
+        # JSON bodies past the cap are a 413 (announced or counted as they stream in); upload
+        # routes lift it and apply their own, larger one (max_file_bytes).
+        request_max_body_size=settings.limits.max_body_bytes,
         lifespan=[lifespan],
         # Metrics at /metrics, a trace and a JSON log line per request (app.state.observability).
         plugins=[Observability.from_env()],
@@ -188,6 +199,35 @@ async def _engine(app: Litestar, engine: AsyncEngine | None, settings: ServerSet
         await asyncio.to_thread(started.shutdown)
 
 
+def begin_shutdown(app: Litestar, grace_s: float) -> None:
+    """The process was asked to stop (SIGTERM) and takes no new connections: generation requests
+    still running `grace_s` from now are cut then (a stream with a final error event, a whole
+    answer with a 503 `shutting_down`); the job runners stop now, their running jobs queued
+    again for the next start. Call on the event loop, once the app is up."""
+    log.warning("shutting down: running requests have %g s to finish; jobs are requeued",
+                grace_s)
+    app.state.limiter.deadlines.drain(grace_s)
+    if "stopping_jobs" not in app.state and "services" in app.state:
+        app.state.stopping_jobs = asyncio.ensure_future(_requeue_jobs(app.state.services))
+
+
+async def _requeue_jobs(services: Services) -> None:
+    # Eval and benchmark runs first: they sample through this app, and an answer cut at the end
+    # of the grace would be graded as an error. Cleaning children call the app over HTTP, which
+    # no longer takes connections.
+    await services.benchmark_runs.stop(requeue=True)
+    await services.eval_runs.stop(requeue=True)
+    await services.cleaning.stop(requeue=True)
+    await services.fine_tuning.stop(requeue=True)
+
+
 def _scoring(settings: ServerSettings, url: str) -> Scoring:
-    """Cleaning jobs reach the served model through this server's own API."""
-    return Scoring(base_url=url, max_tokens=settings.engine.max_model_len or 2048)
+    """Cleaning jobs reach the served model through this server's own API; the window is the
+    configured one until the engine is up, then the engine's own."""
+    return Scoring(base_url=url, max_tokens=_scoring_window(settings.engine.max_model_len or 2048))
+
+
+def _scoring_window(max_model_len: int) -> int:
+    # The scorer asks for prompt log-probabilities with max_tokens 0, which still decodes one
+    # token: a prompt must leave room for it (prompt + max_tokens within the context).
+    return max_model_len - 1

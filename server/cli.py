@@ -8,14 +8,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import os
+import re
+import signal
+import socket
 import sys
+import tempfile
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from engine.config import DEFAULT_MODEL, EngineConfig
 from engine.protocol import GenerateRequest, SamplingParams
 
 if TYPE_CHECKING:  # imported lazily below: `hanlin --help` should not load torch
+    import uvicorn
+    from litestar import Litestar
+
     from engine.async_engine import AsyncEngine
     from server.settings import ServerSettings
 
@@ -77,7 +88,6 @@ def _engine_overrides(args: argparse.Namespace) -> dict[str, object]:
 
 
 def serve(args: argparse.Namespace) -> int:
-    import uvicorn
     from msgspec.structs import replace as msgspec_replace
 
     from server.app import create_app
@@ -88,38 +98,127 @@ def serve(args: argparse.Namespace) -> int:
         host=args.host, port=args.port, log_level=args.log_level, **_engine_overrides(args)
     )
     configure_logging(settings.log_level)  # hanlin's loggers as JSON lines on stderr
-    if settings.host not in LOOPBACK and not asyncio.run(_any_key(settings)):
-        print(f"hanlin: no API keys exist, so the server binds to 127.0.0.1 only (not "
-              f"{settings.host}); create one with `hanlin keys create --scope admin`",
+    try:
+        any_key, engine = _start_up(settings)
+    except StartupError as exc:
+        if os.environ.get("HANLIN_DEBUG", "").lower() in ("1", "true", "yes"):
+            raise
+        print(f"hanlin: {exc}", file=sys.stderr, flush=True)
+        return 1
+    try:
+        if settings.host not in LOOPBACK and not any_key:
+            print(f"hanlin: no API keys exist, so the server binds to 127.0.0.1 only (not "
+                  f"{settings.host}); create one with `hanlin keys create --scope admin`",
+                  flush=True)
+            settings = msgspec_replace(settings, host="127.0.0.1")
+        url = f"http://{settings.host}:{settings.port}"
+        print(f"hanlin: serving {engine.model_name} at {url}/v1 (health: {url}/health)",
               flush=True)
-        settings = msgspec_replace(settings, host="127.0.0.1")
-    app = create_app(settings=settings)
-    # A bounded graceful shutdown: open streams would otherwise hold Ctrl-C up indefinitely.
-    uvicorn.run(
+        _server(create_app(engine, settings), settings).run()
+    except KeyboardInterrupt:  # uvicorn raises a Ctrl-C again once it has shut down
+        return 130
+    finally:
+        engine.shutdown()
+    return 0
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# Past the grace, what is cut still sends its final event or 503; uvicorn cancels after this.
+SEND_MARGIN_S = 5.0
+
+
+class StartupError(Exception):
+    """A check `hanlin serve` makes before it listens failed; the message is one line that names
+    what failed (a folder, a database URL without its password, a model file) and why."""
+
+
+def _start_up(settings: ServerSettings) -> tuple[bool, AsyncEngine]:
+    """The data folder, the database, then the model (the slowest) — each checked before the
+    server listens, so a broken one fails fast with a clear line instead of a traceback. Returns
+    whether any API key exists, and the started engine."""
+    from engine.async_engine import AsyncEngine
+
+    _check_home(settings.state.home_path)
+    any_key = asyncio.run(_check_database(settings.state.url))
+    try:
+        engine = AsyncEngine.start(settings.engine)
+    except Exception as exc:
+        model = settings.engine.model
+        named = "" if model in str(exc) else f" {model}"
+        raise StartupError(f"cannot load the model{named}: {_one_line(exc)}") from exc
+    return any_key, engine
+
+
+def _check_home(home: Path) -> None:
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=home):
+            pass
+    except OSError as exc:
+        raise StartupError(f"the data folder {home} (HANLIN_HOME) is not writable: "
+                           f"{exc.strerror or exc}") from exc
+
+
+async def _check_database(url: str) -> bool:
+    """Open and migrate the database; whether an API key exists (else auth is off, and anyone
+    who can reach the port would be the operator)."""
+    from server.state.db import Database
+    from server.state.keys import KeyStore
+
+    try:
+        db = await Database.open(url)
+    except Exception as exc:
+        cause = getattr(exc, "orig", None) or exc  # the driver's error, not SQLAlchemy's wrapper
+        raise StartupError(_hide_password(f"cannot open the database {url}: "
+                                          f"{_one_line(cause)}")) from exc
+    try:
+        return await KeyStore(db).any_active()
+    finally:
+        await db.close()
+
+
+_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
+
+
+def _hide_password(text: str) -> str:
+    return _PASSWORD.sub(r"\1***@", text)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text.split(" (Background on this error at:")[0]
+
+
+def _server(app: Litestar, settings: ServerSettings) -> uvicorn.Server:
+    """uvicorn with hanlin's orderly stop: on SIGTERM (or Ctrl-C) it stops listening at once,
+    `begin_shutdown` gives running requests HANLIN_SHUTDOWN_GRACE_S and requeues the jobs, and the
+    process exits 0 once the app has shut down."""
+    import uvicorn
+
+    from server.app import begin_shutdown
+
+    class Server(uvicorn.Server):
+        async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+            begin_shutdown(app, settings.shutdown_grace_s)
+            await super().shutdown(sockets)
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            with super().capture_signals():
+                yield
+                # uvicorn raises a caught SIGTERM again once it has shut down, which would end
+                # the process "killed by SIGTERM": the drain was the orderly stop asked for.
+                self._captured_signals[:] = [
+                    sig for sig in self._captured_signals if sig != signal.SIGTERM]
+
+    return Server(uvicorn.Config(
         app,
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
         access_log=False,  # hanlin.access logs each request, as JSON with its request id
-        timeout_graceful_shutdown=5,
-    )
-    return 0
-
-
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-async def _any_key(settings: ServerSettings) -> bool:
-    """Whether auth is on; without a key, anyone who can reach the port would be the operator."""
-    from server.state.db import Database
-    from server.state.keys import KeyStore
-
-    settings.state.home_path.mkdir(parents=True, exist_ok=True)
-    db = await Database.open(settings.state.url)
-    try:
-        return await KeyStore(db).any_active()
-    finally:
-        await db.close()
+        timeout_graceful_shutdown=settings.shutdown_grace_s + SEND_MARGIN_S,
+    ))
 
 
 async def _chat(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:

@@ -1,7 +1,8 @@
 """OpenAI's error envelope for every failure: `{"error": {"message", "type", "param", "code"}}`.
 
-One handler turns any Litestar HTTP exception (validation, malformed JSON, 404, 405) or our own
-APIError into the envelope; another turns anything unexpected into a 500 without a traceback.
+One handler turns any Litestar HTTP exception (validation, malformed JSON, 404, 405, a body past
+the route's size cap) or our own APIError into the envelope; another turns anything unexpected
+into a 500 without a traceback.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.openapi import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -127,7 +129,19 @@ def _join(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
+def body_too_large(request: Request[Any, Any, Any]) -> APIError:
+    """Litestar's 413 (`request_max_body_size`, whether announced or counted while streaming),
+    saying what the cap is."""
+    handler = request.scope.get("route_handler")
+    limit = handler.resolve_request_max_body_size() if handler is not None else None
+    cap = f" of {limit} bytes (HANLIN_MAX_BODY_BYTES)" if limit else ""
+    return APIError(f"The request body is larger than this server's limit{cap}.",
+                    status_code=413, code="request_too_large")
+
+
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if isinstance(exc, RequestEntityTooLarge):
+        exc = body_too_large(request)
     status, body = envelope(exc, request.method, request.url.path)
     if status >= 500:
         log.error("%s %s failed: %r", request.method, request.url.path, exc)

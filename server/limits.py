@@ -1,13 +1,16 @@
-"""Admission for generation requests: per-key rate limits (requests and tokens per minute, 429),
-per-key concurrent streams (429) and a bound on requests in flight (503) — each refusal with
-`retry-after`. A ticket admitted by the auth guard lives until the response has been sent."""
+"""Admission for generation requests: per-key rate limits (requests, tokens per minute) and streams
+(429), requests in flight (503), each with `retry-after`; a ticket lives until the response is
+sent, and its deadline (request timeout, end of the shutdown grace) cuts what runs past it."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import time
 from collections import defaultdict, deque
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -26,6 +29,8 @@ class LimitSettings(msgspec.Struct, frozen=True, kw_only=True):
     tokens_per_minute: int = 0  # per key, prompt + completion; 0 = no limit
     streams_per_key: int = 0  # concurrent streamed responses per key; 0 = no limit
     max_in_flight: int = 256  # generation requests admitted at once (running + queued)
+    request_timeout_s: float = 600.0  # a generation request's wall clock; 0 = no limit
+    max_body_bytes: int = 8 << 20  # a JSON body; uploads have their own cap (max_file_bytes)
 
     @classmethod
     def from_env(cls) -> LimitSettings:
@@ -35,7 +40,64 @@ class LimitSettings(msgspec.Struct, frozen=True, kw_only=True):
             tokens_per_minute=int(env.get("HANLIN_RATE_LIMIT_TPM", "0")),
             streams_per_key=int(env.get("HANLIN_MAX_STREAMS_PER_KEY", "0")),
             max_in_flight=int(env.get("HANLIN_MAX_IN_FLIGHT", "256")),
+            request_timeout_s=float(env.get("HANLIN_REQUEST_TIMEOUT_S", "600")),
+            max_body_bytes=int(env.get("HANLIN_MAX_BODY_BYTES", str(8 << 20))),
         )
+
+
+def shutting_down() -> APIError:
+    return APIError("server is shutting down", status_code=503, code="shutting_down")
+
+
+class Deadlines:
+    """When admitted requests must end: `timeout_s` after admission (0: never) and, once `drain`
+    was called, at the end of the shutdown grace. Work past its deadline is cancelled where it
+    waits (which aborts its engine request) and answered 504 `timeout` / 503 `shutting_down`."""
+
+    def __init__(self, timeout_s: float) -> None:
+        self.timeout_s = timeout_s
+        self.drain_at: float | None = None  # loop time; None: not shutting down
+        self._live: set[asyncio.Timeout] = set()
+
+    def drain(self, grace_s: float) -> None:
+        """Shutdown began: what still runs `grace_s` from now is cut then (on the event loop)."""
+        at = asyncio.get_running_loop().time() + max(0.0, grace_s)
+        self.drain_at = at if self.drain_at is None else min(at, self.drain_at)
+        for scope in list(self._live):
+            when = scope.when()
+            if when is None or when > self.drain_at:
+                scope.reschedule(self.drain_at)
+
+    @asynccontextmanager
+    async def bound(self, admitted: float) -> AsyncIterator[None]:
+        """Run the body until the deadline of a request admitted at `admitted` (monotonic)."""
+        scope = asyncio.timeout_at(self._when(admitted))
+        try:
+            async with scope:
+                self._live.add(scope)
+                try:
+                    yield
+                finally:
+                    self._live.discard(scope)
+        except TimeoutError:
+            if not scope.expired():
+                raise  # the body's own timeout, not this deadline
+            raise self._error(scope) from None
+
+    def _when(self, admitted: float) -> float | None:
+        ends = [] if self.drain_at is None else [self.drain_at]
+        if self.timeout_s > 0:
+            left = self.timeout_s - (time.monotonic() - admitted)
+            ends.append(asyncio.get_running_loop().time() + left)
+        return min(ends, default=None)
+
+    def _error(self, scope: asyncio.Timeout) -> APIError:
+        when = scope.when()
+        if self.drain_at is not None and when is not None and when >= self.drain_at:
+            return shutting_down()
+        return APIError(f"The request ran longer than this server's limit of {self.timeout_s:g} "
+                        "seconds (HANLIN_REQUEST_TIMEOUT_S) and was stopped.",
+                        status_code=504, code="timeout")
 
 
 @dataclass
@@ -46,6 +108,11 @@ class Ticket:
     key: str | None
     stream: bool
     released: bool = False
+    admitted: float = field(default_factory=time.monotonic)
+
+    def deadline(self) -> AbstractAsyncContextManager[None]:
+        """A block that must end by this request's deadline (504 / 503 past it)."""
+        return self.limiter.deadlines.bound(self.admitted)
 
     def charge(self, tokens: int) -> None:
         if tokens > 0:
@@ -75,6 +142,12 @@ class Ticket:
 CURRENT: ContextVar[Ticket | None] = ContextVar("hanlin_ticket", default=None)
 
 
+def deadline() -> AbstractAsyncContextManager[None]:
+    """The current request's deadline; none outside an admitted request."""
+    ticket = CURRENT.get()
+    return nullcontext() if ticket is None else ticket.deadline()
+
+
 def charge(tokens: int) -> None:
     """Count tokens against the current request's key (a no-op outside an admitted request)."""
     ticket = CURRENT.get()
@@ -91,6 +164,10 @@ class Limiter:
     tokens: defaultdict[str | None, deque[tuple[float, int]]] = field(
         default_factory=lambda: defaultdict(deque))
     streams: defaultdict[str | None, int] = field(default_factory=lambda: defaultdict(int))
+    deadlines: Deadlines = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.deadlines = Deadlines(self.settings.request_timeout_s)
 
     def admit(self, key: str | None) -> Ticket:
         """A ticket, or APIError 429 (this key's limits) / 503 (the server is full)."""

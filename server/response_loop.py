@@ -266,7 +266,10 @@ class ResponseRun:
                                    ChatCompletionRequest)
         except msgspec.ValidationError as exc:
             raise APIError(f"Invalid 'input': {exc}", param="input") from exc
-        return prepare_chat(self.engine, chat, self.max_choices)
+        # The client's max_output_tokens must fit after the first turn's prompt (a 400, as for
+        # chat); later turns spend what is left of it, cut to the room their prompt leaves.
+        return prepare_chat(self.engine, chat, self.max_choices, prompt_param="input",
+                            max_tokens_param="max_output_tokens", clip=turn_index > 0)
 
     def _chat_messages(self) -> list[Message]:
         system = [{"role": "system", "content": self.data.instructions}] \

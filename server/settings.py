@@ -18,6 +18,7 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     port: int = 8000
     log_level: str = "info"
     max_n: int = 16  # the most choices one request may ask for
+    shutdown_grace_s: float = 10.0  # after SIGTERM, how long running requests may go on
     engine: EngineConfig = EngineConfig()
     state: StateConfig = StateConfig()
     limits: LimitSettings = LimitSettings()
@@ -31,14 +32,16 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
         log_level: str | None = None,
         **engine_overrides: object,
     ) -> ServerSettings:
-        """Read HANLIN_HOST / HANLIN_PORT / HANLIN_LOG_LEVEL and the engine's variables; explicit
-        arguments (CLI flags) win, None meaning "not given"."""
+        """Read HANLIN_HOST / HANLIN_PORT / HANLIN_LOG_LEVEL / HANLIN_SHUTDOWN_GRACE_S and the
+        engine's, state's and limits' variables; explicit arguments (CLI flags) win, None
+        meaning "not given"."""
         env = os.environ
         return cls(
             host=host or env.get("HANLIN_HOST", "127.0.0.1"),
             port=port if port is not None else int(env.get("HANLIN_PORT", "8000")),
             log_level=log_level or env.get("HANLIN_LOG_LEVEL", "info"),
             max_n=int(env.get("HANLIN_MAX_N", "16")),
+            shutdown_grace_s=float(env.get("HANLIN_SHUTDOWN_GRACE_S", "10")),
             engine=EngineConfig.from_env(**engine_overrides),
             state=StateConfig.from_env(),
             limits=LimitSettings.from_env(),

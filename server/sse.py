@@ -1,13 +1,15 @@
 """Server-sent events as OpenAI frames them: `data: <json>\\n\\n`, then `data: [DONE]\\n\\n`.
 
-A failure after the headers went out travels as a data line holding `{"error": {...}}`, which the
-OpenAI SDKs raise as APIError. Closing the stream (end, error or client gone) closes the source.
+A failure after the headers went out (a deadline too) travels as a data line holding `{"error":
+{...}}`, which the OpenAI SDKs raise as APIError. Closing the stream (end, error, deadline or
+client gone) closes the source.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,12 +36,22 @@ def _frame(payload: Any, event: str | None = None) -> ServerSentEventMessage:
                                   sep=_SEP)
 
 
+_END = object()
+
+
 async def _frames(
-    events: AsyncGenerator[msgspec.Struct, None], *, named: bool = False
+    events: AsyncGenerator[msgspec.Struct, None], *, named: bool = False,
+    deadline: Callable[[], AbstractAsyncContextManager[None]] = nullcontext,
 ) -> AsyncGenerator[ServerSentEventMessage, None]:
-    """`named`: the Responses API's framing, `event: <type>` on every frame and no [DONE]."""
+    """`named`: the Responses API's framing, `event: <type>` on every frame and no [DONE].
+    Each wait for the next event is bounded by `deadline` (never a yield: the consumer's send
+    must not be what a deadline cancels)."""
     try:
-        async for event in events:
+        while True:
+            async with deadline():
+                event = await anext(events, _END)
+            if event is _END:
+                break
             yield _frame(event, getattr(event, "type", None) if named else None)
     except Exception as exc:  # the status line is already sent: report in-band, as vLLM does
         if not isinstance(exc, HTTPException):
@@ -75,7 +87,8 @@ def sse_response(events: AsyncGenerator[msgspec.Struct, None], *,
     ticket = CURRENT.get()
     if ticket is not None:
         ticket.start_stream()  # a 429 here, before the status line, past the key's streams
-    frames = _frames(events, named=named)
+    frames = _frames(events, named=named,
+                     deadline=ticket.deadline if ticket is not None else nullcontext)
     return EventStream(frames, background=BackgroundTask(frames.aclose))
 
 

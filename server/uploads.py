@@ -12,7 +12,7 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Requ
 from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 
 from server.errors import APIError
-from server.state.blobs import BlobStore, Staged, StagingWriter, TooLarge
+from server.state.blobs import BlobStore, DiskFull, Staged, StagingWriter, TooLarge
 
 MAX_FIELD_BYTES = 64 * 1024  # a text field (purpose, pipeline, overrides JSON)
 FORM_OVERHEAD = 64 * 1024  # boundaries, headers and text fields around the file
@@ -28,6 +28,16 @@ class Form:
 def too_large(max_bytes: int) -> APIError:
     return APIError(f"The file is larger than this server's limit of {max_bytes} bytes.",
                     status_code=413, param="file", code="file_too_large")
+
+
+def disk_full() -> APIError:
+    """507 Insufficient Storage: the server's condition, not the request's (a 413 would tell the
+    client to shrink a file that any size may fail with). The OpenAI SDKs raise it as a server
+    error; `x-should-retry: false` stops them re-sending the same bytes to the same full disk."""
+    return APIError("The server's disk is full: there is no space left to store the file, and "
+                    "nothing was kept. Try again once space has been freed.", status_code=507,
+                    param="file", code="insufficient_storage",
+                    headers={"x-should-retry": "false"})
 
 
 async def read_form(request: Request[Any, Any, Any], blobs: BlobStore, max_bytes: int,
@@ -48,11 +58,16 @@ async def read_form(request: Request[Any, Any, Any], blobs: BlobStore, max_bytes
             await _parse(request, options["boundary"], form, writer, text_fields, check_field)
         except TooLarge:
             raise too_large(max_bytes) from None
+        except DiskFull:
+            raise disk_full() from None
         except MultipartError as exc:
             raise APIError(f"Malformed multipart body: {exc}", param="file",
                            code="invalid_request") from None
         if form.filename is not None:
-            form.file = await writer.finish()
+            try:
+                form.file = await writer.finish()
+            except DiskFull:
+                raise disk_full() from None
     return form
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 
 from engine.loaders.default_model import DEFAULT_MODEL_NAME, resolve_model_path
+from engine.loaders.errors import CheckpointError
 from engine.loaders.gguf import load_gguf, read_gguf_metadata
 from engine.loaders.hf import load_hf
 from engine.models.config import ModelConfig
@@ -14,7 +15,8 @@ from engine.models.llama import LlamaForCausalLM
 
 SUPPORTED_DTYPES = (torch.float32, torch.bfloat16, torch.float16)
 
-__all__ = ["DEFAULT_MODEL_NAME", "load_checkpoint", "read_gguf_metadata", "resolve_model_path"]
+__all__ = ["DEFAULT_MODEL_NAME", "CheckpointError", "load_checkpoint", "read_gguf_metadata",
+           "resolve_model_path"]
 
 
 def _dtype(dtype: torch.dtype | str) -> torch.dtype:

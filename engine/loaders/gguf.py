@@ -1,6 +1,7 @@
 """GGUF checkpoints (llama architecture): metadata, dequantization in torch, q/k row order undone.
 
-Weights are dequantized to the run dtype one tensor at a time from the memory-mapped file.
+Weights are dequantized to the run dtype one tensor at a time from the memory-mapped file; a file
+that is empty, truncated, not GGUF or holds non-finite weights is a CheckpointError naming it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from engine.loaders.errors import CheckpointError, describe, finite, non_finite
 from engine.models.config import ModelConfig
 from engine.models.llama import LlamaForCausalLM
 
@@ -54,9 +56,27 @@ class _Reader(gguf.GGUFReader):
     def data(self, value: np.ndarray) -> None:
         self._plain_data = value.view(np.ndarray)
 
+    def _build_tensors(self, start_offs: int, fields: Any) -> None:
+        # The header parsed: what fails from here on is tensor data the file does not hold.
+        try:
+            super()._build_tensors(start_offs, fields)
+        except (ValueError, IndexError) as exc:
+            raise _Truncated(f"is truncated ({len(self.data):,} bytes): its tensor data runs "
+                             "past the end of the file") from exc
+
+
+class _Truncated(Exception):
+    """Raised inside the reader; open_gguf turns it into a CheckpointError naming the file."""
+
 
 def open_gguf(path: str | Path) -> gguf.GGUFReader:
-    return _Reader(path)
+    """The file's reader; a file that cannot be parsed is a CheckpointError saying why."""
+    try:
+        return _Reader(path)
+    except _Truncated as exc:
+        raise CheckpointError(f"{path} {exc}") from exc
+    except Exception as exc:  # a corrupt header fails in many ways (index, value, unicode errors)
+        raise CheckpointError(describe(Path(path), b"GGUF", "GGUF", exc)) from exc
 
 
 def read_gguf_metadata(path: str | Path) -> dict[str, Any]:
@@ -171,7 +191,10 @@ def hf_name(gguf_name: str) -> str:
 
 def load_gguf(path: str | Path, dtype: torch.dtype) -> tuple[ModelConfig, LlamaForCausalLM]:
     reader = open_gguf(path)
-    config = config_from_gguf(reader)
+    try:
+        config = config_from_gguf(reader)
+    except KeyError as exc:  # a header that parsed but lost a key the model needs
+        raise CheckpointError(f"{path} is corrupt: its header has no {exc} key") from exc
     tensors: dict[str, Tensor] = {}
     for t in reader.tensors:
         name = hf_name(t.name)
@@ -183,5 +206,7 @@ def load_gguf(path: str | Path, dtype: torch.dtype) -> tuple[ModelConfig, LlamaF
         elif name.endswith("k_proj.weight"):
             raw = unpermute_rows(raw, config.num_kv_heads)
         weight = dequantize(raw, t.tensor_type, dtype)
+        if not finite(weight):  # garbage bytes in the data: no checksum says so
+            raise non_finite(Path(path), t.name)
         tensors[name] = weight.reshape([int(s) for s in reversed(t.shape)])
     return config, LlamaForCausalLM.from_state_dict(config, tensors)

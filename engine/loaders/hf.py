@@ -1,7 +1,8 @@
 """Hugging Face folders: config.json + safetensors (sharded or not), Llama or InternLM2 layout.
 
 InternLM2 names are renamed to Llama's and its packed `wqkv` is split per KV group, so one
-module serves both.
+module serves both. A config.json or safetensors file that does not parse, or weights that are not
+finite, is a CheckpointError naming the file.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import torch
 from safetensors import safe_open
 from torch import Tensor
 
+from engine.loaders.errors import CheckpointError, describe, finite, non_finite
 from engine.models.config import ModelConfig, RopeScaling
 from engine.models.llama import LlamaForCausalLM
 
@@ -115,10 +117,17 @@ def safetensors_files(folder: Path) -> list[Path]:
 
 def _read(files: list[Path]) -> Iterator[tuple[str, Tensor]]:
     for file in files:
-        with safe_open(str(file), framework="pt") as f:
+        try:
+            f = safe_open(str(file), framework="pt")
+        except Exception as exc:  # SafetensorError, OSError: the header did not parse
+            raise CheckpointError(describe(file, b"", "safetensors", exc)) from exc
+        with f:
             for name in f.keys():
                 if not name.endswith("rotary_emb.inv_freq"):  # old checkpoints saved RoPE buffers
-                    yield name, f.get_tensor(name)
+                    tensor = f.get_tensor(name)
+                    if tensor.is_floating_point() and not finite(tensor):
+                        raise non_finite(file, name)  # garbage bytes: no checksum says so
+                    yield name, tensor
 
 
 def split_wqkv(wqkv: Tensor, config: ModelConfig) -> tuple[Tensor, Tensor, Tensor]:
@@ -154,7 +163,11 @@ def _internlm2_names(
 
 def load_hf(folder: str | Path, dtype: torch.dtype) -> tuple[ModelConfig, LlamaForCausalLM]:
     folder = Path(folder)
-    config = config_from_hf(json.loads((folder / "config.json").read_text()))
+    try:
+        raw = json.loads((folder / "config.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise CheckpointError(f"{folder / 'config.json'} is not readable JSON: {exc}") from exc
+    config = config_from_hf(raw)
     tensors: dict[str, Tensor] = {}
     for name, tensor in _read(safetensors_files(folder)):
         # safetensors hands out tensors at unaligned addresses; a fresh 64-byte aligned copy keeps

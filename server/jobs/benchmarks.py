@@ -145,7 +145,7 @@ class BenchmarkRunner:
     def __init__(self, store: BenchmarkStore, files: FileStore, config: BenchmarkConfig) -> None:
         self.store, self.files, self.config = store, files, config
         self.root = Path(config.root)
-        self._runs = RunQueue("benchmark", self._run, self._crashed)
+        self._runs = RunQueue("benchmark", self._run, self._crashed, store)
         self._transport: httpx.AsyncBaseTransport | None = None
         self._api_key: str | None = None
 
@@ -165,9 +165,10 @@ class BenchmarkRunner:
         """Stop a run now (the store already says canceled)."""
         self._runs.cancel(run_id)
 
-    async def stop(self) -> None:
-        """Runs in progress stay so and resume at the next start: the path a crash takes."""
-        await self._runs.stop()
+    async def stop(self, requeue: bool = False) -> None:
+        """Runs in progress resume at the next start: queued again (`requeue`, a shutdown), or
+        left in_progress for the next start to requeue, the path a crash takes."""
+        await self._runs.stop(requeue)
 
     async def _recover(self) -> None:
         for run_id in await self.store.runs_with_status("in_progress"):

@@ -1,6 +1,7 @@
 """Dataset cleaning jobs: a bounded set of asyncio workers, each running one dataset at a time in
 a child process (`python -m datapipe clean --progress json`). The child's progress lines update
-the dataset row; its outputs become files; a restart requeues what was cut off.
+the dataset row; its outputs become files; a restart requeues what was cut off, and so does an
+orderly shutdown, at once.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class CleaningRunner:
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._workers: list[asyncio.Task] = []
         self._children: set[asyncio.subprocess.Process] = set()
+        self._running: set[str] = set()  # datasets this runner's workers are on
 
     async def start(self) -> None:
         """Requeue runs a previous server left unfinished, then start the workers."""
@@ -61,19 +63,29 @@ class CleaningRunner:
     def submit(self, dataset_id: str) -> None:
         self._queue.put_nowait(dataset_id)
 
-    async def stop(self) -> None:
+    async def stop(self, requeue: bool = False) -> None:
         """Kill running children; their datasets stay "running" and are requeued at next start
-        (the same path a crash takes, so it is the tested one)."""
+        (the same path a crash takes). With `requeue` (an orderly shutdown) they are queued
+        again now, this stop not counted as one of their attempts."""
+        cut = list(self._running)
         for child in list(self._children):
             if child.returncode is None:
                 child.kill()
         for task in self._workers:
             task.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
+        if requeue and cut:
+            async with self.datasets.db.session() as session, session.begin():
+                await session.execute(
+                    update(DatasetRow)
+                    .where(DatasetRow.id.in_(cut), DatasetRow.status == "running")
+                    .values(status="queued", progress=0.0, attempts=DatasetRow.attempts - 1))
+            log.warning("datasets stopped with the server: queued again %s", cut)
 
     async def _work(self) -> None:
         while True:
             dataset_id = await self._queue.get()
+            self._running.add(dataset_id)
             try:
                 await self._run(dataset_id)
             except asyncio.CancelledError:
@@ -82,6 +94,8 @@ class CleaningRunner:
                 log.exception("dataset %s failed", dataset_id)
                 await self.datasets.fail(dataset_id, "internal_error",
                                          f"The cleaning job failed: {type(exc).__name__}")
+            finally:
+                self._running.discard(dataset_id)
 
     async def _run(self, dataset_id: str) -> None:
         row = await self.datasets.start(dataset_id)

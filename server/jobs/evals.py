@@ -65,7 +65,7 @@ class EvalRunner:
         self.store = store
         self.config = config or EvalConfig.from_env()
         self.sandbox = self.config.sandbox()
-        self._runs = RunQueue("eval", self._run, self._crashed)
+        self._runs = RunQueue("eval", self._run, self._crashed, store)
         self._sampler: Sampler | None = None
 
     async def start(self, app: Litestar) -> None:
@@ -81,9 +81,10 @@ class EvalRunner:
         """Stop a run now (the store already says canceled, or the run is deleted)."""
         self._runs.cancel(run_id)
 
-    async def stop(self) -> None:
-        """Runs in progress stay so and resume at the next start: the path a crash takes."""
-        await self._runs.stop()
+    async def stop(self, requeue: bool = False) -> None:
+        """Runs in progress resume at the next start: queued again (`requeue`, a shutdown), or
+        left in_progress for the next start to requeue, the path a crash takes."""
+        await self._runs.stop(requeue)
         if self._sampler is not None:
             await self._sampler.close()
             self._sampler = None

@@ -1,7 +1,7 @@
 """Fine-tuning jobs: one asyncio worker validates training files (the datapipe chat pipeline in a
 child process) and a bounded set runs the trainer (`python -m trainer train`, its own process
 group), turning its JSON lines into events and checkpoint rows. A restart requeues cut-off jobs,
-which resume from their last checkpoint.
+which resume from their last checkpoint; an orderly shutdown requeues them at once.
 """
 
 from __future__ import annotations
@@ -67,6 +67,7 @@ class FineTuneRunner:
         self._train: asyncio.Queue[str] = asyncio.Queue()
         self._workers: list[asyncio.Task] = []
         self._children: dict[str, asyncio.subprocess.Process] = {}
+        self._training: set[str] = set()  # jobs this runner moved to running and still runs
 
     def job_dir(self, job_id: str) -> Path:
         return self.state.home_path / "finetune" / job_id
@@ -95,14 +96,24 @@ class FineTuneRunner:
         if child is not None and child.returncode is None:
             asyncio.get_running_loop().create_task(_kill_group(child))
 
-    async def stop(self) -> None:
+    async def stop(self, requeue: bool = False) -> None:
         """Kill the children; their jobs stay running and resume at the next start (the path a
-        crash takes, so it is the tested one)."""
+        crash takes). With `requeue` (an orderly shutdown) the jobs that were training are
+        queued again now, saying so in an event; a stop is not one of a job's attempts."""
+        cut = list(self._training)
         for child in list(self._children.values()):
             _signal_group(child, signal.SIGKILL)
         for task in self._workers:
             task.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)
+        for job_id in cut if requeue else ():
+            step = await self._last_checkpoint(job_id)
+            where = f"its checkpoint at step {step}" if step else "the start (no checkpoint yet)"
+            if await self.store.move(job_id, ("running",), "The server is shutting down; the job "
+                                     f"is queued again and resumes from {where} at the next "
+                                     "start.", "warn", status="queued", estimated_finish=None,
+                                     attempts=FineTuneJobRow.attempts - 1):
+                log.warning("fine-tuning job %s stopped with the server: queued again", job_id)
 
     async def _recover(self) -> None:
         for job_id in await self.store.with_status("running"):
@@ -214,10 +225,17 @@ class FineTuneRunner:
     async def _train_job(self, job_id: str) -> None:
         job = await self.store.get(job_id)
         if job.status != "queued" or not await self.store.move(
-                job_id, ("queued",), "Fine-tuning job started." if job.attempts == 0 else
+                job_id, ("queued",), "Fine-tuning job started." if job.started_at is None else
                 "Fine-tuning job started again.", status="running",
                 attempts=job.attempts + 1, started_at=int(time.time())):
             return
+        self._training.add(job_id)
+        try:
+            await self._run_training(job_id, job)
+        finally:
+            self._training.discard(job_id)
+
+    async def _run_training(self, job_id: str, job: FineTuneJobRow) -> None:
         try:
             cleaned = await self.files.get(job.cleaned_file or job.training_file)
         except FileNotFound:

@@ -1,19 +1,28 @@
 """What the eval and benchmark runners share: queued run ids worked by a bounded set of asyncio
-workers, one task per run so a cancel stops it at once, and a crash handed back as a failure."""
+workers, one task per run so a cancel stops it at once, a crash handed back as a failure, and a
+stop that puts the runs it cut off back in the queue for the next start."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, Protocol
+
+from sqlalchemy import literal_column
 
 log = logging.getLogger("hanlin.jobs")
 
 
+class RunStore(Protocol):
+    async def move(self, run_id: str, from_: tuple[str, ...], **values: Any) -> bool: ...
+
+
 class RunQueue:
     def __init__(self, name: str, run: Callable[[str], Awaitable[None]],
-                 on_crash: Callable[[str, BaseException], Awaitable[None]]) -> None:
-        self.name, self._run, self._on_crash = name, run, on_crash
+                 on_crash: Callable[[str, BaseException], Awaitable[None]],
+                 store: RunStore | None = None) -> None:
+        self.name, self._run, self._on_crash, self._store = name, run, on_crash, store
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._workers: list[asyncio.Task] = []
         self._running: dict[str, asyncio.Task] = {}
@@ -32,13 +41,20 @@ class RunQueue:
         if task is not None:
             task.cancel()
 
-    async def stop(self) -> None:
-        """Runs in progress stay so and resume at the next start: the path a crash takes."""
+    async def stop(self, requeue: bool = False) -> None:
+        """Cut the runs in progress off. They stay `in_progress` and the next start requeues
+        them, the path a crash takes; with `requeue` (an orderly shutdown) each goes back to
+        `queued` in the store now, this stop not counted as one of its attempts."""
+        cut = list(self._running)
         tasks = [*self._workers, *self._running.values()]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._workers, self._running = [], {}
+        for run_id in cut if requeue and self._store is not None else ():
+            if await self._store.move(run_id, ("in_progress",), status="queued",
+                                      attempts=literal_column("attempts") - 1):
+                log.warning("%s run %s stopped with the server: queued again", self.name, run_id)
 
     async def _work(self) -> None:
         while True:

@@ -125,6 +125,8 @@ def _engine_families(stats: EngineStats | None) -> Iterator[GaugeMetricFamily |
                               value=stats.generated_tokens)
     yield CounterMetricFamily("hanlin_engine_preemptions", "Requests preempted for KV space",
                               value=stats.num_preemptions)
+    yield CounterMetricFamily("hanlin_engine_steps", "Engine steps run (one batch each)",
+                              value=stats.steps)
     # The all-time ratio; rate(hit_tokens) / rate(prompt_tokens) gives it over a window.
     rate = stats.prefix_cache_hit_tokens / stats.prompt_tokens if stats.prompt_tokens else 0.0
     yield gauge("hanlin_prefix_cache_hit_rate", "Prefix-cache hit tokens / prompt tokens, since "

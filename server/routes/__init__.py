@@ -18,6 +18,7 @@ from litestar.datastructures import State
 from engine.async_engine import AsyncEngine
 from engine.protocol import GenerateRequest, RequestOutput, SamplingParams, TokenLogprob
 from server.errors import APIError, model_not_found, unsupported
+from server.limits import deadline
 from server.protocol import GenerationFields, PromptTokensDetails, StreamOptions, Usage
 from server.routes.choices import merged
 
@@ -96,23 +97,36 @@ def sampling_params(
     *,
     param: str,
     max_tokens: int | None,
+    max_tokens_param: str | None,
     logprobs: int | None = None,
     prompt_logprobs: int | None = None,
 ) -> SamplingParams:
-    """SamplingParams with max_tokens clipped to the context left after the prompt; a prompt that
-    leaves no room at all is a 400 `context_length_exceeded` on `param`."""
-    room = engine.max_model_len - num_prompt_tokens
+    """SamplingParams for a prompt of `num_prompt_tokens`, named `param` in the request. As OpenAI
+    and vLLM answer, a 400 `context_length_exceeded` when the prompt leaves no room (on `param`)
+    or when the client's `max_tokens` (its field `max_tokens_param`) does not fit after the prompt
+    (on that field). None asked: the room left. `max_tokens_param` None: `max_tokens` is the
+    server's own budget, cut to the room left."""
+    limit, room = engine.max_model_len, engine.max_model_len - num_prompt_tokens
     if room < 1:
         raise APIError(
-            f"This model's maximum context length is {engine.max_model_len} tokens. However, your "
-            f"request has {num_prompt_tokens} prompt tokens, which leaves no room for a "
-            "completion. Please reduce the length of the prompt.",
+            f"This model's maximum context length is {limit} tokens. However, your request has "
+            f"{num_prompt_tokens} tokens in the {param}, which leaves no room for a completion. "
+            f"Please reduce the length of the {param}.",
             param=param,
+            code="context_length_exceeded",
+        )
+    if max_tokens is not None and max_tokens_param is not None and max_tokens > room:
+        raise APIError(
+            f"This model's maximum context length is {limit} tokens. However, you requested "
+            f"{num_prompt_tokens + max_tokens} tokens ({num_prompt_tokens} in the {param}, "
+            f"{max_tokens} in the completion). Please reduce the length of the {param} or "
+            "completion.",
+            param=max_tokens_param,
             code="context_length_exceeded",
         )
     stops = (data.stop,) if isinstance(data.stop, str) else tuple(data.stop or ())
     return SamplingParams(
-        max_tokens=min(max_tokens or room, room),
+        max_tokens=room if max_tokens is None else min(max_tokens, room),
         temperature=1.0 if data.temperature is None else data.temperature,
         top_p=1.0 if data.top_p is None else data.top_p,
         top_k=max(data.top_k or 0, 0),
@@ -200,16 +214,19 @@ async def complete(
 
 
 async def unless_disconnected(work: Awaitable[T], connection: Request[Any, Any, Any]) -> T:
-    """`work`'s result, or a 499 once the client is gone (then `work` is cancelled, which
-    aborts what it runs in the engine)."""
+    """`work`'s result, or a 499 once the client is gone, or a 504 / 503 past the request's
+    deadline (timeout, shutdown). Then `work` is cancelled, which aborts what it runs in the
+    engine, before the answer goes out."""
     run = asyncio.ensure_future(work)
     gone = asyncio.ensure_future(_disconnected(connection))
     try:
-        await asyncio.wait((run, gone), return_when=asyncio.FIRST_COMPLETED)
+        async with deadline():
+            await asyncio.wait((run, gone), return_when=asyncio.FIRST_COMPLETED)
     finally:  # also when this handler is cancelled (server shutdown)
         gone.cancel()
         if not run.done():
             run.cancel()
+            await asyncio.wait((run,))  # its engine requests are aborted by the time we answer
     if run.done() and not run.cancelled():
         return run.result()  # the answer, or the run's own exception as it was raised
     # Nobody is left to read an answer; 499 (nginx's "client closed request") is for the log.

@@ -107,21 +107,27 @@ async def create_chat_completion(
     return await answer_chat(engine, prepared, request)
 
 
-def prepare_chat(engine: AsyncEngine, data: ChatCompletionRequest, max_choices: int) -> PreparedChat:
+def prepare_chat(engine: AsyncEngine, data: ChatCompletionRequest, max_choices: int, *,
+                 prompt_param: str = "messages", max_tokens_param: str | None = None,
+                 clip: bool = False) -> PreparedChat:
     """Every check OpenAI makes (a 400 in its envelope otherwise), then the engine requests.
-    `/v1/responses` runs its turns through here too."""
+    `/v1/responses` runs its turns through here too, naming its own fields in the errors
+    (`prompt_param`, `max_tokens_param`); `clip`: the token budget is the server's, cut to the
+    room left instead of refused."""
     adapter_id = check_model(engine, data.model)
     include_usage = check_common(data.n, data.stream, data.stream_options, max_choices)
     _check_messages(data)
     tools = tool_use(engine, data)
     with span("templating"):
         prompt_ids = render_messages(engine, data.messages, tools.tools if tools else None)
+    field = "max_completion_tokens" if data.max_completion_tokens is not None else "max_tokens"
     sampling = sampling_params(
         engine,
         len(prompt_ids),
         data,
-        param="messages",
+        param=prompt_param,
         max_tokens=data.max_completion_tokens or data.max_tokens,
+        max_tokens_param=None if clip else max_tokens_param or field,
         logprobs=(data.top_logprobs or 0) if data.logprobs else None,
     )
     # A forced tool call is the whole answer: its grammar wins over response_format (still

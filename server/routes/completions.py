@@ -71,6 +71,7 @@ async def create_completion(
             data,
             param="prompt",
             max_tokens=max(data.max_tokens, 1),  # score_only: the one token is dropped below
+            max_tokens_param="max_tokens",
             logprobs=data.logprobs,
             # echo + logprobs scores the prompt too: what lm-eval and OpenCompass rank by.
             prompt_logprobs=data.logprobs if data.echo else None,
@@ -93,7 +94,8 @@ async def create_completion(
             c.text, c.logprobs, c.last.completion_tokens = "", [], 0
         logprobs = None
         if data.logprobs is not None:
-            logprobs = completion_logprobs(engine.tokenizer, c.logprobs, len(echo))
+            stop = [c.last.stop_logprob] if c.last.stop_logprob and not score_only else []
+            logprobs = completion_logprobs(engine.tokenizer, c.logprobs + stop, len(echo))
             if data.echo:
                 prompt = echo_logprobs(engine.tokenizer, ids, c.prompt_logprobs or [])
                 logprobs = concat(prompt, logprobs)
@@ -172,7 +174,8 @@ async def _chunks(
             request, echo = requests[i], echoes[i // n]
             text, lps = out.text, None
             if request.sampling.logprobs is not None:
-                lps = completion_logprobs(tokenizer, out.logprobs or [], offsets[i])
+                stop = [out.stop_logprob] if out.stop_logprob else []
+                lps = completion_logprobs(tokenizer, (out.logprobs or []) + stop, offsets[i])
             if out.prompt_logprobs is not None and lps is not None:  # echo: the prompt first
                 prompt = echo_logprobs(tokenizer, list(request.prompt_ids), out.prompt_logprobs)
                 lps = concat(prompt, lps)

@@ -4,7 +4,6 @@ norm), L2-normalised, in OpenAI's shape; float lists or base64 little-endian flo
 
 from __future__ import annotations
 
-import asyncio
 import base64
 from typing import Any
 
@@ -15,7 +14,7 @@ from engine.async_engine import AsyncEngine
 from engine.embed import EmbedRequest
 from server.errors import ERROR_RESPONSES, APIError
 from server.protocol import Embedding, EmbeddingList, EmbeddingRequest, EmbeddingUsage
-from server.routes import _disconnected, check_model, check_token_ids
+from server.routes import check_model, check_token_ids, unless_disconnected
 
 # OpenAI's own limit on inputs per request.
 MAX_INPUTS = 2048
@@ -46,7 +45,9 @@ async def create_embeddings(
             code="invalid_value",
         )
     inputs = _inputs(engine, data.input)
-    vectors = await _embed(engine, EmbedRequest(inputs=inputs, dimensions=data.dimensions), request)
+    # A client that hangs up, or a request past its deadline, drops the inputs not yet run.
+    job = EmbedRequest(inputs=inputs, dimensions=data.dimensions)
+    vectors = await unless_disconnected(engine.embed(job), request)
     tokens = sum(len(ids) for ids in inputs)
     return EmbeddingList(
         data=[
@@ -106,23 +107,6 @@ def _one(engine: AsyncEngine, item: str | list[int], index: int) -> tuple[int, .
             code="context_length_exceeded",
         )
     return tuple(ids)
-
-
-async def _embed(
-    engine: AsyncEngine, job: EmbedRequest, connection: Request[Any, Any, Any]
-) -> np.ndarray:
-    """The engine's answer, or nothing if the client hangs up first (the job is then dropped)."""
-    run = asyncio.ensure_future(engine.embed(job))
-    gone = asyncio.ensure_future(_disconnected(connection))
-    try:
-        await asyncio.wait((run, gone), return_when=asyncio.FIRST_COMPLETED)
-    finally:  # also when this handler is cancelled (server shutdown)
-        gone.cancel()
-        if not run.done():
-            run.cancel()
-    if run.done() and not run.cancelled():
-        return run.result()
-    raise APIError("The client closed the connection.", status_code=499)
 
 
 def _encode(vector: np.ndarray, encoding_format: str) -> list[float] | str:

@@ -14,9 +14,10 @@ from litestar.response import File
 
 from server.errors import ERROR_RESPONSES, APIError
 from server.protocol_data import FileDeleted, FileList, FileObject, page
+from server.state.blobs import DiskFull
 from server.state.files import PURPOSES, FileInUse, FileNotFound, FileStore
 from server.state.tables import FileRow
-from server.uploads import body_operation, form_schema, read_form
+from server.uploads import body_operation, disk_full, form_schema, read_form
 
 _UPLOAD = body_operation({"multipart/form-data": form_schema(
     ["file", "purpose"], purpose=Schema(type=OpenAPIType.STRING, enum=list(PURPOSES)))})
@@ -67,9 +68,11 @@ async def create_file(request: Request[Any, Any, Any], files: FileStore, state: 
             raise APIError("The file is empty.", param="file", code="empty_file")
         row = await files.create(form.file, filename=form.filename or "upload",
                                  purpose=form.fields["purpose"])
-    except BaseException:
+    except BaseException as exc:
         if form.file is not None:
             form.file.path.unlink(missing_ok=True)
+        if isinstance(exc, DiskFull):  # no room for the blob's folder entry
+            raise disk_full() from None
         raise
     return file_object(row)
 

@@ -3,11 +3,13 @@ complete and synced, so a crash leaves a stray temp file (swept at start), never
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,18 @@ CHUNK = 1 << 16
 
 class TooLarge(Exception):
     """The stream went past the byte cap; nothing was kept."""
+
+
+class DiskFull(Exception):
+    """The blob folder's disk (or a quota or file-size limit on it) is full; nothing was kept."""
+
+
+# No space (ENOSPC), a file-size limit such as RLIMIT_FSIZE (EFBIG), a quota (EDQUOT).
+_FULL = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT})
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in _FULL
 
 
 @dataclass
@@ -63,10 +77,12 @@ class BlobStore:
         return await anyio.to_thread.run_sync(_hash_and_sync, path)
 
     async def commit(self, staged: Staged) -> str:
-        """Rename the temp file into place; returns the new blob's key."""
+        """Rename the temp file into place; returns the new blob's key. DiskFull when even the
+        new folder's entry finds no room (the temp file is left to the caller)."""
         key = uuid.uuid4().hex
         target = self.path(key)
-        await anyio.to_thread.run_sync(_rename, staged.path, target)
+        with _full_is_disk_full():
+            await anyio.to_thread.run_sync(_rename, staged.path, target)
         return key
 
     async def delete(self, key: str) -> None:
@@ -87,7 +103,8 @@ class BlobStore:
 
 
 class StagingWriter:
-    """Hashes and counts as it writes; over the cap it raises TooLarge and keeps nothing."""
+    """Hashes and counts as it writes; over the cap it raises TooLarge, on a full disk DiskFull,
+    and either way keeps nothing."""
 
     def __init__(self, path: Path, max_bytes: int) -> None:
         self.path, self.max_bytes = path, max_bytes
@@ -105,20 +122,40 @@ class StagingWriter:
         if self.size > self.max_bytes:
             raise TooLarge
         self._digest.update(chunk)
-        await self._file.write(chunk)  # type: ignore[union-attr]
+        with _full_is_disk_full():
+            await self._file.write(chunk)  # type: ignore[union-attr]
 
     async def finish(self) -> Staged:
         assert self._file is not None
-        await self._file.flush()
-        await anyio.to_thread.run_sync(os.fsync, self._file.wrapped.fileno())
+        with _full_is_disk_full():  # buffered bytes may find no room only now, or at the sync
+            await self._file.flush()
+            await anyio.to_thread.run_sync(os.fsync, self._file.wrapped.fileno())
         self._done = Staged(self.path, self.size, self._digest.hexdigest())
         return self._done
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._file is not None:
-            await self._file.aclose()
-        if self._done is None:
-            self.path.unlink(missing_ok=True)
+        try:
+            if self._file is not None:
+                await self._file.aclose()
+        except OSError:
+            # Closing flushes the buffer, which fails again on a full disk (the file is closed
+            # all the same); a file being thrown away needs none of its bytes.
+            if self._done is not None:
+                raise
+        finally:
+            if self._done is None:
+                self.path.unlink(missing_ok=True)
+
+
+@contextmanager
+def _full_is_disk_full() -> Iterator[None]:
+    """Re-raise an OSError that means "no room" as DiskFull; other errors pass unchanged."""
+    try:
+        yield
+    except OSError as exc:
+        if is_disk_full(exc):
+            raise DiskFull(str(exc)) from exc
+        raise
 
 
 def _hash_and_sync(path: Path) -> Staged:

@@ -56,16 +56,24 @@ def test_ignore_eos_extension_runs_to_max_tokens(client: openai.OpenAI, model: s
     assert forced.choices[0].finish_reason == "length" and forced.usage.completion_tokens == 40
 
 
-def test_greedy_is_repeatable_and_max_tokens_is_clipped(client: openai.OpenAI, model: str) -> None:
-    # max_tokens far beyond the context is clipped to the room left, not refused.
+def test_greedy_is_repeatable_and_max_tokens_past_the_context_is_refused(
+    client: openai.OpenAI, model: str
+) -> None:
+    # No max_tokens: the completion may use the room left after the prompt.
     first, second = (
-        client.chat.completions.create(
-            model=model, messages=FRANCE, temperature=0, max_completion_tokens=10**6
-        )
+        client.chat.completions.create(model=model, messages=FRANCE, temperature=0)
         for _ in range(2)
     )
     assert first.choices[0].message.content == second.choices[0].message.content
     assert first.choices[0].finish_reason == "stop"
+    # max_tokens far beyond the context is refused, as OpenAI and vLLM refuse it.
+    with pytest.raises(openai.BadRequestError) as err:
+        client.chat.completions.create(
+            model=model, messages=FRANCE, temperature=0, max_completion_tokens=10**6
+        )
+    assert err.value.body["code"] == "context_length_exceeded"
+    assert err.value.body["param"] == "max_completion_tokens"
+    assert "maximum context length" in err.value.body["message"]
 
 
 def test_stop_string_is_cut_in_whole_and_streamed_answers(
@@ -277,6 +285,38 @@ def test_completion_logprobs_and_echo_with_generation(client: openai.OpenAI, mod
     assert lps.token_logprobs[0] is None and lps.top_logprobs[0] is None
     assert all(len(top) <= 2 for top in lps.top_logprobs[1:])
     assert lps.text_offset == sorted(lps.text_offset)
+
+
+def test_completion_logprobs_end_with_the_eos_that_stopped_it(client: openai.OpenAI,
+                                                              model: str) -> None:
+    """lm-eval's `local-completions` scores a continuation as token_logprobs[ctxlen:-1] of an
+    echoed prompt with max_tokens=1: the sampled token must be listed even when it is EOS (as
+    OpenAI and vLLM list it), or the continuation's score silently becomes 0."""
+    from engine.loaders.default_model import resolve_model_path
+    from engine.tokenizer import Tokenizer
+
+    tok = Tokenizer.from_gguf(resolve_model_path(model))
+    eos = tok.eos_token_ids[0]
+    prompt = "Answer: B"
+    kwargs = {"model": model, "prompt": prompt, "max_tokens": 1, "temperature": 0, "echo": True,
+              "logprobs": 1, "logit_bias": {str(eos): 100}}
+    resp = client.completions.create(**kwargs)
+    (choice,) = resp.choices
+    lps = choice.logprobs
+    assert choice.finish_reason == "stop" and choice.text == prompt  # EOS adds no text
+    assert len(lps.tokens) == resp.usage.prompt_tokens + 1 == len(lps.token_logprobs)
+    assert lps.tokens[-1] == tok.decode([eos]) or lps.tokens[-1] in ("<|im_end|>",
+                                                                     "<|endoftext|>")
+    assert lps.text_offset[-1] == len(prompt)
+    assert "".join(lps.tokens[:-1]) == prompt and lps.token_logprobs[-2] < 0
+    streamed = [c for c in client.completions.create(**kwargs, stream=True) if c.choices]
+    tokens = [t for c in streamed if c.choices[0].logprobs for t in c.choices[0].logprobs.tokens]
+    assert tokens == lps.tokens
+    # Chat lists the answer's tokens only: no entry for the EOS that ended it.
+    chat = client.chat.completions.create(
+        model=model, messages=[{"role": "user", "content": "Hi"}], max_tokens=4, temperature=0,
+        logprobs=True, logit_bias={str(eos): 100})
+    assert chat.choices[0].finish_reason == "stop" and chat.choices[0].logprobs.content == []
 
 
 def test_logit_bias_and_penalties_steer_sampling(client: openai.OpenAI, model: str) -> None:
