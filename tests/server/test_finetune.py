@@ -165,21 +165,26 @@ def test_cancel_while_running_leaves_no_trainer(client: openai.OpenAI, model: st
     assert err.value.body["code"] == "invalid_state"
 
 
+def _job_with_a_checkpoint(client: openai.OpenAI, model: str) -> openai.types.fine_tuning.FineTuningJob:
+    """A 20-step job, once its first checkpoint is saved: enough steps that a kill or a stop
+    lands mid-run even when steps take well under a second."""
+    job = client.fine_tuning.jobs.create(model=model, training_file=_upload(client),
+                                         extra_body={"hanlin": TINY | {"max_steps": 20}})
+    deadline = time.monotonic() + 180
+    while not client.fine_tuning.jobs.checkpoints.list(job.id).data:
+        assert time.monotonic() < deadline, "no checkpoint was saved"
+        assert client.fine_tuning.jobs.retrieve(job.id).status in ("validating_files", "queued",
+                                                                   "running")
+        time.sleep(0.2)
+    return job
+
+
 def test_kill_the_server_mid_job_then_it_resumes(tmp_path: Path, model: str) -> None:
     home, log = tmp_path / "home", tmp_path / "server.log"
     proc, url = launch(home, log)
     try:
         with openai.OpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0) as client:
-            job = client.fine_tuning.jobs.create(
-                model=model, training_file=_upload(client),
-                # Enough steps that the kill lands mid-run even when steps take well under 1 s.
-                extra_body={"hanlin": TINY | {"max_steps": 20}})
-            deadline = time.monotonic() + 180
-            while not client.fine_tuning.jobs.checkpoints.list(job.id).data:
-                assert time.monotonic() < deadline, "no checkpoint was saved"
-                assert client.fine_tuning.jobs.retrieve(job.id).status in ("validating_files",
-                                                                           "queued", "running")
-                time.sleep(0.2)
+            job = _job_with_a_checkpoint(client, model)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     finally:

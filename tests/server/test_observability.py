@@ -11,18 +11,15 @@ from __future__ import annotations
 import io
 import json
 import logging
-import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import openai
 import pytest
 from litestar.testing import AsyncTestClient
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -31,6 +28,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from server.app import create_app
 from server.observability import configure_logging
+from tests.server.otlp import Collector, running_collector
 from tests.server.scripted_engine import ScriptedEngine
 
 CHAT = "/v1/chat/completions"
@@ -268,46 +266,23 @@ async def test_apps_in_one_process_keep_their_own_metrics(traced, tmp_path: Path
 # ---- exporters: off by default, console when asked, OTLP over HTTP to a collector -------------
 
 
-class _Collector(BaseHTTPRequestHandler):
-    """A stand-in OTLP/HTTP collector: keeps what is posted to it."""
-
-    posts: list[tuple[str, str, bytes]] = []
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        body = self.rfile.read(int(self.headers["content-length"]))
-        self.posts.append((self.path, self.headers["content-type"], body))
-        self.send_response(200)
-        self.send_header("content-length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def collector() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
-    _Collector.posts = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        thread.join()
+def collector() -> Iterator[Collector]:
+    with running_collector() as running:
+        yield running
 
 
-async def test_spans_exported_by_otlp(collector: str, tmp_path: Path,
+async def test_spans_exported_by_otlp(collector: Collector, tmp_path: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HANLIN_HOME", str(tmp_path))
     monkeypatch.setenv("HANLIN_OTEL_EXPORTER", "otlp")
-    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector)
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", collector.url)
     async with AsyncTestClient(create_app(engine=ScriptedEngine())) as http:
         assert (await http.get("/v1/models")).status_code == 200
     # The app's shutdown flushed the batch.
-    [(path, content_type, body)] = _Collector.posts
+    [(path, content_type, body)] = collector.posts
     assert path == "/v1/traces" and content_type == "application/x-protobuf"
-    sent = ExportTraceServiceRequest.FromString(body)
+    sent = collector.decode(body)
     [resource] = sent.resource_spans
     service = {a.key: a.value.string_value for a in resource.resource.attributes}["service.name"]
     assert service == "hanlin"

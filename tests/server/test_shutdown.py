@@ -15,23 +15,27 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import openai
 import pytest
 from litestar.testing import AsyncTestClient
-from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 
 from server.app import begin_shutdown, create_app
 from server.settings import ServerSettings
 from server.state.config import StateConfig
 from tests.evals.recorded import RecordedServer
 from tests.server.conftest import launch, stop
+from tests.server.otlp import Collector, running_collector
 from tests.server.scripted_engine import ScriptedEngine
 from tests.server.test_benchmarks_api import Gate, _create, _runner, _until
-from tests.server.test_finetune import TINY, _messages, _upload, _wait, _wait_no_trainer
+from tests.server.test_finetune import (
+    _job_with_a_checkpoint,
+    _messages,
+    _wait,
+    _wait_no_trainer,
+)
 from tests.server.test_restart import _alive, _cleaning_children, _corpus
 
 pytestmark = pytest.mark.slow
@@ -41,35 +45,10 @@ EXIT_TIMEOUT_S = 60  # a bound on the wait, not a measured time: the exit comes 
 ENDLESS = {"temperature": 0, "ignore_eos": True, "max_tokens": 4000}
 
 
-class _Collector(BaseHTTPRequestHandler):
-    """An OTLP/HTTP stand-in: keeps the span names of every export."""
-
-    spans: list[str] = []
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        body = self.rfile.read(int(self.headers["content-length"]))
-        sent = ExportTraceServiceRequest.FromString(body)
-        self.spans += [s.name for r in sent.resource_spans for sc in r.scope_spans
-                       for s in sc.spans]
-        self.send_response(200)
-        self.send_header("content-length", "0")
-        self.end_headers()
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def collector() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
-    _Collector.spans = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        thread.join()
+def collector() -> Iterator[Collector]:
+    with running_collector() as running:
+        yield running
 
 
 def _running(url: str) -> int:
@@ -85,11 +64,11 @@ def _refused(url: str) -> bool:
 
 
 def test_sigterm_cuts_open_answers_at_the_grace_and_exits_0(tmp_path: Path, model: str,
-                                                            collector: str) -> None:
+                                                            collector: Collector) -> None:
     log = tmp_path / "server.log"
     # Spans leave only when the batch is flushed: the export delay is far beyond the test.
     proc, url = launch(tmp_path / "home", log, HANLIN_SHUTDOWN_GRACE_S=str(GRACE_S),
-                       HANLIN_OTEL_EXPORTER="otlp", OTEL_EXPORTER_OTLP_ENDPOINT=collector,
+                       HANLIN_OTEL_EXPORTER="otlp", OTEL_EXPORTER_OTLP_ENDPOINT=collector.url,
                        OTEL_BSP_SCHEDULE_DELAY="600000")
     whole: dict[str, httpx.Response] = {}
 
@@ -131,7 +110,7 @@ def test_sigterm_cuts_open_answers_at_the_grace_and_exits_0(tmp_path: Path, mode
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "shutting_down"
     # The tracer provider was shut down, flushing its batch: the cut requests' spans included.
-    assert {"POST /v1/chat/completions", "POST /v1/completions"} <= set(_Collector.spans)
+    assert {"POST /v1/chat/completions", "POST /v1/completions"} <= set(collector.span_names())
     assert "shutting down" in log.read_text()
 
 
@@ -141,15 +120,7 @@ def test_sigterm_mid_fine_tune_requeues_it_and_a_restart_finishes_it(tmp_path: P
     proc, url = launch(home, log)
     try:
         with openai.OpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0) as client:
-            job = client.fine_tuning.jobs.create(
-                model=model, training_file=_upload(client),
-                extra_body={"hanlin": TINY | {"max_steps": 20}})
-            deadline = time.monotonic() + 180
-            while not client.fine_tuning.jobs.checkpoints.list(job.id).data:
-                assert time.monotonic() < deadline, "no checkpoint was saved"
-                assert client.fine_tuning.jobs.retrieve(job.id).status in (
-                    "validating_files", "queued", "running")
-                time.sleep(0.2)
+            job = _job_with_a_checkpoint(client, model)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=EXIT_TIMEOUT_S) == 0
     finally:

@@ -4,6 +4,8 @@ small chat / preference files, and a helper that writes configs and reads metric
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -98,3 +100,14 @@ def base_config(model: Path, train_file: Path, output_dir: Path, **sections: Any
 def read_events(output_dir: Path, event: str = "step") -> list[dict[str, Any]]:
     lines = (output_dir / "metrics.jsonl").read_text().splitlines()
     return [e for e in map(json.loads, lines) if e["event"] == event]
+
+
+def launch_trainer(cfg: dict, tmp_path: Path, name: str) -> list[dict]:
+    """`python -m trainer train --config` in a child process (the launcher starts its ranks):
+    its metrics lines, parsed; a failed run fails the test with the end of its stderr."""
+    config = tmp_path / f"{name}.json"
+    config.write_text(json.dumps(cfg))
+    proc = subprocess.run([sys.executable, "-m", "trainer", "train", "--config", str(config)],
+                          capture_output=True, text=True, timeout=400)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return [json.loads(line) for line in proc.stdout.splitlines()]

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.trainer.conftest import base_config
+from tests.trainer.conftest import base_config, launch_trainer
 from trainer.checkpoints import Manifest, ResumeError, plan_resume, write_manifest
 from trainer.config import load_config
 from trainer.loop import run
@@ -29,15 +27,6 @@ TWO = {"backend": "deepspeed", "nproc": 2, "threads": 1}
 ONE = {"backend": "deepspeed", "nproc": 1, "threads": 1}
 LORA = {"r": 4, "alpha": 8, "targets": ["q_proj", "v_proj"], "dropout": 0.0}
 TOL = 1e-5
-
-
-def _launch(cfg: dict, tmp_path: Path, name: str) -> list[dict]:
-    config = tmp_path / f"{name}.json"
-    config.write_text(json.dumps(cfg))
-    proc = subprocess.run([sys.executable, "-m", "trainer", "train", "--config", str(config)],
-                          capture_output=True, text=True, timeout=400)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return [json.loads(line) for line in proc.stdout.splitlines()]
 
 
 def _steps(events: list[dict]) -> dict[int, dict]:
@@ -57,7 +46,7 @@ def test_resume_on_another_rank_count_continues_the_run(
         cfg["lora"] = lora
         return cfg
 
-    want = _steps(_launch(config("first", before, 4 // before["nproc"]), tmp_path, "first"))
+    want = _steps(launch_trainer(config("first", before, 4 // before["nproc"]), tmp_path, "first"))
     assert sorted(want) == [1, 2, 3, 4, 5, 6]
     saved = tmp_path / "first/checkpoints/step-000002"
     manifest = json.loads((saved / "manifest.json").read_text())
@@ -67,7 +56,7 @@ def test_resume_on_another_rank_count_continues_the_run(
     shutil.copytree(saved, tmp_path / "again/checkpoints/step-000002")
     (tmp_path / "again/checkpoints/latest").write_text("step-000002")
     # grad_accum 2 whatever the ranks: the trainer keeps the checkpoint's global batch itself.
-    events = _launch(config("again", after, 2, resume="latest"), tmp_path, "again")
+    events = launch_trainer(config("again", after, 2, resume="latest"), tmp_path, "again")
     resumed = events[0]
     assert resumed["event"] == "resumed" and resumed["step"] == 2 and resumed["universal"]
     assert (resumed["saved_world_size"], resumed["world_size"]) == (before["nproc"],

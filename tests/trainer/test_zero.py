@@ -5,13 +5,11 @@ resumed from step k reproduces the steps after k."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.trainer.conftest import base_config, read_events
+from tests.trainer.conftest import base_config, launch_trainer, read_events
 from trainer.config import load_config
 from trainer.loop import run
 
@@ -21,15 +19,6 @@ pytestmark = pytest.mark.train
 RANKS = {"runtime": {"backend": "deepspeed", "nproc": 2, "threads": 1},
          "schedule": {"grad_accum": 2}}
 SINGLE = {"schedule": {"grad_accum": 4}}
-
-
-def _launch(cfg: dict, tmp_path: Path, name: str) -> list[dict]:
-    config = tmp_path / f"{name}.json"
-    config.write_text(json.dumps(cfg))
-    proc = subprocess.run([sys.executable, "-m", "trainer", "train", "--config", str(config)],
-                          capture_output=True, text=True, timeout=400)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return [json.loads(line) for line in proc.stdout.splitlines()]
 
 
 def _reference(model: Path, data: Path, out: Path, **sections) -> list[dict]:
@@ -52,7 +41,7 @@ def test_zero2_matches_single_process_and_resumes_exactly(tiny_chat_model: Path,
     want = _reference(tiny_chat_model, chat_file, tmp_path / "ref", **full_ft)
     cfg = base_config(tiny_chat_model, chat_file, tmp_path / "z2", **RANKS, **full_ft,
                       zero={"stage": 2}, checkpoint={"every": 2})
-    events = _launch(cfg, tmp_path, "z2")
+    events = launch_trainer(cfg, tmp_path, "z2")
     steps = [e for e in events if e["event"] == "step"]
     assert events[0]["world_size"] == 2 and events[0]["zero_stage"] == 2
     assert len(steps) == 4 and steps[-1]["loss"] < steps[0]["loss"]
@@ -62,7 +51,7 @@ def test_zero2_matches_single_process_and_resumes_exactly(tiny_chat_model: Path,
     resumed = base_config(tiny_chat_model, chat_file, tmp_path / "z2-resumed", **RANKS, **full_ft,
                           zero={"stage": 2},
                           checkpoint={"resume": str(tmp_path / "z2/checkpoints/step-000002")})
-    events = _launch(resumed, tmp_path, "z2-resumed")
+    events = launch_trainer(resumed, tmp_path, "z2-resumed")
     assert events[0] == {**events[0], "event": "resumed", "step": 2}
     again = [e for e in events if e["event"] == "step"]
     assert [(s["loss"], s["grad_norm"]) for s in again] == \
@@ -84,7 +73,7 @@ def test_zero3_matches_single_process(tiny_chat_model: Path, chat_file: Path, tm
                       export={"adapter": lora is not None})
     cfg["lora"] = None if lora is None else {**cfg["lora"], **lora}
     cfg["runtime"] = {**cfg["runtime"], **sections["runtime"]}
-    events = _launch(cfg, tmp_path, "z3")
+    events = launch_trainer(cfg, tmp_path, "z3")
     _assert_same_steps([e for e in events if e["event"] == "step"], want, 1e-4)
     if lora is not None:  # the adapter gathered from the shards is complete
         manifest = json.loads((tmp_path / "z3/adapter/manifest.json").read_text())
