@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 
 from engine.async_engine import AsyncEngine
@@ -169,6 +170,9 @@ def create_app(
         # routes lift it and apply their own, larger one (max_file_bytes).
         request_max_body_size=settings.limits.max_body_bytes,
         lifespan=[lifespan],
+        # hanlin's own loggers log JSON lines (server/observability/logs.py); Litestar must not
+        # take over the root logger (its queue handler binds stderr once, for the whole process).
+        logging_config=LoggingConfig(configure_root_logger=False),
         # Metrics at /metrics, a trace and a JSON log line per request (app.state.observability).
         plugins=[Observability.from_env()],
         state=State({"max_n": settings.max_n, "max_file_bytes": settings.state.max_file_bytes,
