@@ -32,7 +32,6 @@ from server.state.tables import BenchmarkRunRow, FileRow
 
 log = logging.getLogger("hanlin.jobs")
 
-MAX_ATTEMPTS = 3
 BASE_URL = "http://hanlin/v1"  # the app itself, through ASGI: no socket, same routes and checks
 FULL_MARKS = 1.0 - 1e-9  # an item passes a metric it scores 1 on (floats: pass@k is c/n)
 
@@ -155,8 +154,7 @@ class BenchmarkRunner:
         self._transport = transport or httpx.ASGITransport(app=app)  # type: ignore[arg-type]
         # The app's own key for in-process calls: its guard lets the server's jobs through.
         self._api_key = getattr(app.state, "internal_token", None) if app is not None else None
-        await self._recover()
-        self._runs.start(await self.store.runs_with_status("queued"), self.config.max_concurrent)
+        await self._runs.start(self.config.max_concurrent, self._attempts, self._give_up)
 
     def submit(self, run_id: str) -> None:
         self._runs.submit(run_id)
@@ -170,14 +168,12 @@ class BenchmarkRunner:
         left in_progress for the next start to requeue, the path a crash takes."""
         await self._runs.stop(requeue)
 
-    async def _recover(self) -> None:
-        for run_id in await self.store.runs_with_status("in_progress"):
-            run = await self.store.get(run_id)
-            if run.attempts >= MAX_ATTEMPTS:
-                await self._fail(run_id, "interrupted", f"The server stopped during this run "
-                                 f"{run.attempts} times; giving up.")
-            elif await self.store.move(run_id, ("in_progress",), status="queued"):
-                log.warning("benchmark run %s interrupted by a restart: requeued", run_id)
+    async def _attempts(self, run_id: str) -> int:
+        return (await self.store.get(run_id)).attempts
+
+    async def _give_up(self, run_id: str, attempts: int) -> None:
+        await self._fail(run_id, "interrupted",
+                         f"The server stopped during this run {attempts} times; giving up.")
 
     async def _crashed(self, run_id: str, exc: BaseException) -> None:
         await self._fail(run_id, "internal_error", f"{type(exc).__name__}: {exc}")

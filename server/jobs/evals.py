@@ -34,7 +34,6 @@ from server.state.tables import EvalOutputItemRow, EvalRunRow
 
 log = logging.getLogger("hanlin.jobs")
 
-MAX_ATTEMPTS = 3
 
 
 class EvalConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,8 +70,7 @@ class EvalRunner:
     async def start(self, app: Litestar) -> None:
         """Samples go through `app`'s own routes, so this starts once the engine is up."""
         self._sampler = Sampler(app)
-        await self._recover()
-        self._runs.start(await self.store.runs_with_status("queued"), self.config.max_concurrent)
+        await self._runs.start(self.config.max_concurrent, self._attempts, self._give_up)
 
     def submit(self, run_id: str) -> None:
         self._runs.submit(run_id)
@@ -89,15 +87,12 @@ class EvalRunner:
             await self._sampler.close()
             self._sampler = None
 
-    async def _recover(self) -> None:
-        for run_id in await self.store.runs_with_status("in_progress"):
-            run = await self.store.get_run(run_id)
-            if run.attempts >= MAX_ATTEMPTS:
-                await self._fail(run_id, "interrupted", f"The server stopped during this run "
-                                 f"{run.attempts} times; giving up. The items graded so far "
-                                 "are kept.")
-            elif await self.store.move(run_id, ("in_progress",), status="queued"):
-                log.warning("eval run %s interrupted by a restart: requeued", run_id)
+    async def _attempts(self, run_id: str) -> int:
+        return (await self.store.get_run(run_id)).attempts
+
+    async def _give_up(self, run_id: str, attempts: int) -> None:
+        await self._fail(run_id, "interrupted", f"The server stopped during this run {attempts} "
+                         "times; giving up. The items graded so far are kept.")
 
     async def _crashed(self, run_id: str, exc: BaseException) -> None:
         await self._fail(run_id, "internal_error", f"{type(exc).__name__}: {exc}")

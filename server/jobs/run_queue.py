@@ -1,34 +1,49 @@
 """What the eval and benchmark runners share: queued run ids worked by a bounded set of asyncio
-workers, one task per run so a cancel stops it at once, a crash handed back as a failure, and a
-stop that puts the runs it cut off back in the queue for the next start."""
+workers, one task per run so a cancel stops it at once, a crash handed back as a failure, a
+start that requeues what a restart found in progress (or gives up on a run after MAX_ATTEMPTS),
+and a stop that puts the runs it cut off back in the queue for the next start."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from sqlalchemy import literal_column
 
 log = logging.getLogger("hanlin.jobs")
 
+MAX_ATTEMPTS = 3  # server starts a run may see before a restart gives up on it
+
 
 class RunStore(Protocol):
     async def move(self, run_id: str, from_: tuple[str, ...], **values: Any) -> bool: ...
+
+    async def runs_with_status(self, status: str) -> list[str]: ...
 
 
 class RunQueue:
     def __init__(self, name: str, run: Callable[[str], Awaitable[None]],
                  on_crash: Callable[[str, BaseException], Awaitable[None]],
-                 store: RunStore | None = None) -> None:
+                 store: RunStore) -> None:
         self.name, self._run, self._on_crash, self._store = name, run, on_crash, store
         self._queue: asyncio.Queue[str] = asyncio.Queue()
         self._workers: list[asyncio.Task] = []
         self._running: dict[str, asyncio.Task] = {}
 
-    def start(self, pending: Iterable[str], workers: int) -> None:
-        for run_id in pending:
+    async def start(self, workers: int, attempts: Callable[[str], Awaitable[int]],
+                    give_up: Callable[[str, int], Awaitable[None]]) -> None:
+        """Queue the store's queued runs and start the workers. A run a restart finds
+        `in_progress` is queued again, or handed to `give_up` once `attempts(run_id)` reaches
+        MAX_ATTEMPTS."""
+        for run_id in await self._store.runs_with_status("in_progress"):
+            tried = await attempts(run_id)
+            if tried >= MAX_ATTEMPTS:
+                await give_up(run_id, tried)
+            elif await self._store.move(run_id, ("in_progress",), status="queued"):
+                log.warning("%s run %s interrupted by a restart: requeued", self.name, run_id)
+        for run_id in await self._store.runs_with_status("queued"):
             self._queue.put_nowait(run_id)
         self._workers = [asyncio.create_task(self._work(), name=f"{self.name}-{i}")
                          for i in range(max(1, workers))]
@@ -51,7 +66,7 @@ class RunQueue:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         self._workers, self._running = [], {}
-        for run_id in cut if requeue and self._store is not None else ():
+        for run_id in cut if requeue else ():
             if await self._store.move(run_id, ("in_progress",), status="queued",
                                       attempts=literal_column("attempts") - 1):
                 log.warning("%s run %s stopped with the server: queued again", self.name, run_id)

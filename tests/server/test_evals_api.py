@@ -450,7 +450,8 @@ async def test_a_stopped_run_resumes_where_it_stopped(tmp_path: Path, sandbox: N
 
 
 async def test_a_run_interrupted_too_often_fails_with_a_reason(tmp_path: Path) -> None:
-    from server.jobs.evals import MAX_ATTEMPTS, EvalRunner
+    from server.jobs.evals import EvalRunner
+    from server.jobs.run_queue import MAX_ATTEMPTS
 
     store = await _store(tmp_path)
     run = await _jsonl_run(store, [_check("eq", "eq")], 2)
