@@ -39,14 +39,20 @@ def turn_from_choice(body: dict[str, Any]) -> AssistantTurn:
         raise ChatModelError(f"not a chat completion: {str(body)[:500]}") from exc
 
 
-def _past_the_context(response: httpx.Response) -> bool:
+MAX_TOKENS_FIELDS = ("max_tokens", "max_completion_tokens")
+
+
+def past_the_context(response: httpx.Response, body: dict[str, Any]) -> bool:
+    """A 400 for a max_tokens field of `body` that the prompt leaves no room for (hanlin, OpenAI
+    and vLLM refuse it): asked again without it, the answer gets the room left."""
     if response.status_code != 400:
         return False
     try:
         error = response.json()["error"]
-        return error["code"] == "context_length_exceeded" and error["param"] == "max_tokens"
     except (ValueError, KeyError, TypeError):
         return False
+    return (isinstance(error, dict) and error.get("code") == "context_length_exceeded"
+            and error.get("param") in MAX_TOKENS_FIELDS and error["param"] in body)
 
 
 class OpenAIChatModel:
@@ -76,7 +82,7 @@ class OpenAIChatModel:
             body["max_tokens"] = self.max_tokens
         try:
             response = await self._http.post("/chat/completions", json=body)
-            if "max_tokens" in body and _past_the_context(response):
+            if past_the_context(response, body):
                 # The conversation grew past what max_tokens leaves room for (the server refuses
                 # it, as OpenAI does): the turn may use the room left instead.
                 body.pop("max_tokens")

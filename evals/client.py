@@ -11,10 +11,10 @@ import json
 import httpx
 import msgspec
 
+from agents.models import MAX_TOKENS_FIELDS, past_the_context
 from evals.cache import ResponseCache, request_key
 
 RETRY_STATUS = {408, 429, 500, 502, 503, 504}
-MAX_TOKENS_FIELDS = ("max_tokens", "max_completion_tokens")
 
 
 class EndpointConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -32,19 +32,6 @@ class EndpointError(RuntimeError):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
-
-
-def _past_the_context(response: httpx.Response, body: dict) -> bool:
-    """A 400 for a max_tokens the prompt leaves no room for (hanlin, OpenAI and vLLM refuse it):
-    asked again without it, the answer gets the room left, as from a server that clips."""
-    if response.status_code != 400:
-        return False
-    try:
-        error = response.json()["error"]
-    except (ValueError, KeyError, TypeError):
-        return False
-    return (isinstance(error, dict) and error.get("code") == "context_length_exceeded"
-            and error.get("param") in MAX_TOKENS_FIELDS and error["param"] in body)
 
 
 def _error_message(response: httpx.Response) -> str:
@@ -81,7 +68,7 @@ class ModelClient:
             last = attempt == self.config.retries
             try:
                 response = await self._http.post(path, json=body)
-                if _past_the_context(response, body):
+                if past_the_context(response, body):
                     response = await self._http.post(path, json={
                         k: v for k, v in body.items() if k not in MAX_TOKENS_FIELDS})
             except httpx.TransportError as exc:

@@ -9,10 +9,11 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
 
 from agents import Agent, OpenAIChatModel, OpenAIProtocol, Toolbox
-from agents.models import ChatModelError
+from agents.models import ChatModelError, past_the_context
 from agents.tools import Tool, calculator
 
 
@@ -87,3 +88,21 @@ async def test_http_errors_raise(server: ScriptedOpenAIServer) -> None:
             await model.complete([{"role": "user", "content": "hi"}])
     finally:
         await model.aclose()
+
+
+def test_only_a_max_tokens_past_the_context_is_asked_again() -> None:
+    """The one 400 the evals client and the agents' model re-ask without max_tokens."""
+    def refusal(param: str | None, code: str = "context_length_exceeded",
+                status: int = 400) -> httpx.Response:
+        return httpx.Response(status, json={"error": {"message": "...", "code": code,
+                                                      "param": param}})
+
+    body = {"messages": [], "max_tokens": 64}
+    assert past_the_context(refusal("max_tokens"), body)
+    assert past_the_context(refusal("max_completion_tokens"),
+                            {"max_completion_tokens": 64})
+    assert not past_the_context(refusal("max_completion_tokens"), body)  # not in this body
+    assert not past_the_context(refusal("messages"), body)  # the prompt alone is too long
+    assert not past_the_context(refusal("max_tokens", code="invalid_value"), body)
+    assert not past_the_context(refusal("max_tokens", status=429), body)
+    assert not past_the_context(httpx.Response(400, text="not json"), body)
