@@ -1,5 +1,6 @@
 """The Litestar app factory: routes, OpenAI error handlers, body caps, and a lifespan that owns the
-state services (database, blobs, job runners) and the engine; `begin_shutdown` drains it.
+state services (database, blobs, job runners), the engine and the pool of full fine-tuned models'
+engines; `begin_shutdown` drains it.
 
 `create_app()` starts (and later shuts down) an engine from the settings; `create_app(engine)`
 serves one the caller owns.
@@ -25,6 +26,7 @@ from server.console import console_router
 from server.errors import EXCEPTION_HANDLERS
 from server.jobs.cleaning import Scoring
 from server.limits import Limiter, release_tickets
+from server.model_pool import ModelPool, release_leases
 from server.observability import Observability
 from server.routes import provide_engine
 from server.routes.benchmarks import (
@@ -145,7 +147,7 @@ def create_app(
         scoring = _scoring(settings, url)
         app.state.services = await Services.open(settings.state, scoring)
         try:
-            async with (_engine(app, engine, settings, url),
+            async with (_engine(app, engine, settings, url), _model_pool(app, settings),
                         app.state.services.running_evals(app)):
                 scoring.max_tokens = _scoring_window(app.state.engine.max_model_len)
                 await serve_fine_tuned(app)
@@ -165,7 +167,7 @@ def create_app(
         # API keys on every route but the public ones; generation requests are admitted (rate
         # limits, streams per key, requests in flight) by the same guard.
         guards=[require_key],
-        middleware=[release_tickets],
+        middleware=[release_tickets, release_leases],  # both once the response is sent
         # JSON bodies past the cap are a 413 (announced or counted as they stream in); upload
         # routes lift it and apply their own, larger one (max_file_bytes).
         request_max_body_size=settings.limits.max_body_bytes,
@@ -201,6 +203,19 @@ async def _engine(app: Litestar, engine: AsyncEngine | None, settings: ServerSet
         yield
     finally:
         await asyncio.to_thread(started.shutdown)
+
+
+@asynccontextmanager
+async def _model_pool(app: Litestar, settings: ServerSettings) -> AsyncIterator[None]:
+    """The engines of full fine-tuned models: the base engine's settings on their own folders;
+    all shut down with the app, before the base engine."""
+    # getattr: test doubles of the engine carry no config; the settings' is the same one.
+    base = getattr(app.state.engine, "config", settings.engine)
+    app.state.models = ModelPool(base, settings.models)
+    try:
+        yield
+    finally:
+        await app.state.models.close()
 
 
 def begin_shutdown(app: Litestar, grace_s: float) -> None:

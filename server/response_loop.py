@@ -17,8 +17,8 @@ import msgspec
 
 from agents.sandbox import SandboxConfig, Workspace
 from agents.tools import WorkspaceTools
-from engine.async_engine import AsyncEngine
 from server.errors import APIError
+from server.model_pool import Target
 from server.protocol import ChatCompletionRequest
 from server.protocol_responses import (
     ArgumentsDeltaEvent,
@@ -78,9 +78,10 @@ class ResponseRun:
     """Build it (every request check happens here, before a stream starts), then read
     `events()`; `response` and `messages` hold the outcome once the events end."""
 
-    def __init__(self, engine: AsyncEngine, data: ResponseCreateRequest, *, response_id: str,
+    def __init__(self, target: Target, data: ResponseCreateRequest, *, response_id: str,
                  created_at: int, history: list[Message], max_choices: int) -> None:
-        self.engine, self.data, self.max_choices = engine, data, max_choices
+        self.target, self.engine = target, target.engine  # what `data.model` resolved to
+        self.data, self.max_choices = data, max_choices
         self.messages = list(history)  # the conversation, instructions excluded
         self.output: list[OutputItem] = []
         self.usage = ResponseUsage()
@@ -268,7 +269,7 @@ class ResponseRun:
             raise APIError(f"Invalid 'input': {exc}", param="input") from exc
         # The client's max_output_tokens must fit after the first turn's prompt (a 400, as for
         # chat); later turns spend what is left of it, cut to the room their prompt leaves.
-        return prepare_chat(self.engine, chat, self.max_choices, prompt_param="input",
+        return prepare_chat(self.target, chat, self.max_choices, prompt_param="input",
                             max_tokens_param="max_output_tokens", clip=turn_index > 0)
 
     def _chat_messages(self) -> list[Message]:

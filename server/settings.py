@@ -8,6 +8,7 @@ import msgspec
 
 from engine.config import EngineConfig
 from server.limits import LimitSettings
+from server.model_pool import PoolSettings
 from server.state.config import StateConfig
 
 
@@ -22,6 +23,7 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     engine: EngineConfig = EngineConfig()
     state: StateConfig = StateConfig()
     limits: LimitSettings = LimitSettings()
+    models: PoolSettings = PoolSettings()  # full fine-tuned models, an engine each
 
     @classmethod
     def from_env(
@@ -32,9 +34,9 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
         log_level: str | None = None,
         **engine_overrides: object,
     ) -> ServerSettings:
-        """Read HANLIN_HOST / HANLIN_PORT / HANLIN_LOG_LEVEL / HANLIN_SHUTDOWN_GRACE_S and the
-        engine's, state's and limits' variables; explicit arguments (CLI flags) win, None
-        meaning "not given"."""
+        """Read HANLIN_HOST / HANLIN_PORT / HANLIN_LOG_LEVEL / HANLIN_SHUTDOWN_GRACE_S,
+        HANLIN_MAX_FULL_MODELS / HANLIN_FULL_MODEL_KV_MB and the engine's, state's and limits'
+        variables; explicit arguments (CLI flags) win, None meaning "not given"."""
         env = os.environ
         return cls(
             host=host or env.get("HANLIN_HOST", "127.0.0.1"),
@@ -45,4 +47,7 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
             engine=EngineConfig.from_env(**engine_overrides),
             state=StateConfig.from_env(),
             limits=LimitSettings.from_env(),
+            models=PoolSettings(
+                max_loaded=int(env.get("HANLIN_MAX_FULL_MODELS", "1")),
+                kv_cache_bytes=int(float(env.get("HANLIN_FULL_MODEL_KV_MB", "256")) * (1 << 20))),
         )

@@ -1,5 +1,6 @@
-"""What the generation routes share: the engine dependency, request checks that OpenAI makes
-(model, n, stream_options, context length), SamplingParams and usage. No route lives here.
+"""What the generation routes share: the engine dependency, the engine that serves a request's
+model (`resolve_model`), request checks that OpenAI makes (model, n, stream_options, context
+length), SamplingParams and usage. No route lives here.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from engine.async_engine import AsyncEngine
 from engine.protocol import GenerateRequest, RequestOutput, SamplingParams, TokenLogprob
 from server.errors import APIError, model_not_found, unsupported
 from server.limits import deadline
+from server.model_pool import ModelPool, Target, hold
 from server.protocol import GenerationFields, PromptTokensDetails, StreamOptions, Usage
 from server.routes.choices import merged
 
@@ -38,14 +40,31 @@ def now() -> int:
     return int(time.time())
 
 
-def check_model(engine: AsyncEngine, model: str) -> str | None:
-    """Resolve a request's `model`: None for the base model, the adapter id for a fine-tuned
-    model the engine serves (a succeeded LoRA job or one of its checkpoints); 404 otherwise."""
+def check_model(state: State, model: str) -> None:
+    """A 404 unless `model` is served: the base model, a fine-tuned adapter the engine serves
+    (a succeeded LoRA job or one of its checkpoints), or a full fine-tune (loaded or not)."""
+    engine: AsyncEngine = state.engine
+    if model != engine.model_name and not engine.has_adapter(model) and \
+            not state.models.knows(model):
+        raise model_not_found(model)
+
+
+async def resolve_model(request: Request[Any, Any, Any], model: str) -> Target:
+    """The engine that serves a request's `model`, with the adapter id to run (None: the
+    engine's own weights); 404 otherwise. A full fine-tune's engine is loaded if it is not (the
+    request waits) and held until the response is sent (503 when no slot is free)."""
+    state = request.app.state
+    engine: AsyncEngine = state.engine
     if model == engine.model_name:
-        return None
+        return Target(engine)
     if engine.has_adapter(model):
-        return model
-    raise model_not_found(model)
+        return Target(engine, model)
+    models: ModelPool = state.models
+    if not models.knows(model):
+        raise model_not_found(model)
+    lease = await models.acquire(model)
+    hold(request.scope, lease)
+    return Target(lease.engine)
 
 
 def check_token_ids(engine: AsyncEngine, ids: list[int], *, param: str) -> list[int]:

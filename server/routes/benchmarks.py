@@ -10,8 +10,8 @@ import time
 
 import msgspec
 from litestar import get, post
+from litestar.datastructures import State
 
-from engine.async_engine import AsyncEngine
 from evals import BUILTIN, Loglikelihood, MetricValue, Task
 from evals.data import DataUnavailable
 from server.errors import ERROR_RESPONSES, APIError
@@ -111,10 +111,10 @@ async def list_benchmarks() -> BenchmarkList:
 @post("/v1/benchmarks/runs", status_code=200, summary="Start a benchmark run on a served model",
       responses=ERROR_RESPONSES)
 async def create_benchmark_run(data: CreateBenchmarkRunRequest, benchmarks: BenchmarkStore,
-                               benchmark_runs: BenchmarkRunner, engine: AsyncEngine
+                               benchmark_runs: BenchmarkRunner, state: State
                                ) -> BenchmarkRunObject:
     task = _task(data.task)
-    check_model(engine, data.model)  # the chat route's rule: base model or a served `ft:` model
+    check_model(state, data.model)  # the chat route's rule: base model or a served `ft:` model
     params = _sampling(task, data.sampling_params)
     row = await benchmarks.create(
         task=task.name, model=data.model, item_limit=data.limit,

@@ -22,6 +22,7 @@ from engine.chat_template import ChatTemplateError
 from engine.grammar import GrammarError, check
 from engine.protocol import GenerateRequest, Grammar, RequestOutput
 from server.errors import APIError
+from server.model_pool import Target
 from server.observability import span, traced_stream
 from server.protocol import (
     ChatChoice,
@@ -43,12 +44,12 @@ from server.protocol import (
 )
 from server.routes import (
     check_common,
-    check_model,
     complete,
     finish_reason,
     max_n,
     new_id,
     now,
+    resolve_model,
     sampling_params,
     usage,
 )
@@ -98,23 +99,25 @@ class PreparedChat:
     **json_or_stream(ChatCompletion),
 )
 async def create_chat_completion(
-    data: ChatCompletionRequest, engine: AsyncEngine, request: Request[Any, Any, Any]
+    data: ChatCompletionRequest, request: Request[Any, Any, Any]
 ) -> ChatCompletion | ServerSentEvent:
     with span("validation", since_arrival=True):  # from arrival: the body's parse included
-        prepared = prepare_chat(engine, data, max_n(request))
+        target = await resolve_model(request, data.model)
+        prepared = prepare_chat(target, data, max_n(request))
     if data.stream:
-        return sse_response(traced_stream(stream_chat(engine, prepared)))
-    return await answer_chat(engine, prepared, request)
+        return sse_response(traced_stream(stream_chat(target.engine, prepared)))
+    return await answer_chat(target.engine, prepared, request)
 
 
-def prepare_chat(engine: AsyncEngine, data: ChatCompletionRequest, max_choices: int, *,
+def prepare_chat(target: Target, data: ChatCompletionRequest, max_choices: int, *,
                  prompt_param: str = "messages", max_tokens_param: str | None = None,
                  clip: bool = False) -> PreparedChat:
-    """Every check OpenAI makes (a 400 in its envelope otherwise), then the engine requests.
-    `/v1/responses` runs its turns through here too, naming its own fields in the errors
-    (`prompt_param`, `max_tokens_param`); `clip`: the token budget is the server's, cut to the
-    room left instead of refused."""
-    adapter_id = check_model(engine, data.model)
+    """Every check OpenAI makes (a 400 in its envelope otherwise), then the engine requests for
+    `target`, the engine (and adapter) that `data.model` resolved to. `/v1/responses` runs its
+    turns through here too, naming its own fields in the errors (`prompt_param`,
+    `max_tokens_param`); `clip`: the token budget is the server's, cut to the room left instead
+    of refused."""
+    engine = target.engine
     include_usage = check_common(data.n, data.stream, data.stream_options, max_choices)
     _check_messages(data)
     tools = tool_use(engine, data)
@@ -143,7 +146,7 @@ def prepare_chat(engine: AsyncEngine, data: ChatCompletionRequest, max_choices: 
     )
     generation = GenerateRequest(
         request_id=new_id("chatcmpl"), prompt_ids=tuple(prompt_ids), sampling=sampling,
-        adapter_id=adapter_id,
+        adapter_id=target.adapter_id,
     )
     return PreparedChat(generation.request_id, fan_out(generation, data.n or 1), tools,
                         include_usage, bool(data.logprobs), data.model)

@@ -20,7 +20,6 @@ from server.errors import APIError, unsupported
 from server.protocol import Completion, CompletionChoice, CompletionLogprobs, CompletionRequest
 from server.routes import (
     check_common,
-    check_model,
     check_neutral,
     check_token_ids,
     complete,
@@ -28,6 +27,7 @@ from server.routes import (
     max_n,
     new_id,
     now,
+    resolve_model,
     sampling_params,
     usage,
 )
@@ -43,9 +43,10 @@ from server.sse import json_or_stream, sse_response
     **json_or_stream(Completion),
 )
 async def create_completion(
-    data: CompletionRequest, engine: AsyncEngine, request: Request[Any, Any, Any]
+    data: CompletionRequest, request: Request[Any, Any, Any]
 ) -> Completion | ServerSentEvent:
-    adapter_id = check_model(engine, data.model)
+    target = await resolve_model(request, data.model)
+    engine = target.engine
     include_usage = check_common(data.n, data.stream, data.stream_options, max_n(request))
     check_neutral(
         suffix=(data.suffix, (None, "")),
@@ -78,7 +79,7 @@ async def create_completion(
         )
         one = GenerateRequest(
             request_id=f"{cmpl_id}-p{p}", prompt_ids=tuple(ids), sampling=sampling,
-            adapter_id=adapter_id,
+            adapter_id=target.adapter_id,
         )
         requests += fan_out(one, n)
     echoes = [engine.tokenizer.decode(ids) if data.echo else "" for ids in prompts]

@@ -14,7 +14,7 @@ from engine.async_engine import AsyncEngine
 from engine.embed import EmbedRequest
 from server.errors import ERROR_RESPONSES, APIError
 from server.protocol import Embedding, EmbeddingList, EmbeddingRequest, EmbeddingUsage
-from server.routes import check_model, check_token_ids, unless_disconnected
+from server.routes import check_token_ids, resolve_model, unless_disconnected
 
 # OpenAI's own limit on inputs per request.
 MAX_INPUTS = 2048
@@ -33,10 +33,11 @@ MAX_INPUTS = 2048
     responses=ERROR_RESPONSES,
 )
 async def create_embeddings(
-    data: EmbeddingRequest, engine: AsyncEngine, request: Request[Any, Any, Any]
+    data: EmbeddingRequest, request: Request[Any, Any, Any]
 ) -> EmbeddingList:
     """Mean-pooled, L2-normalised final hidden states (after the final norm) of the served model."""
-    check_model(engine, data.model)
+    target = await resolve_model(request, data.model)
+    engine = target.engine
     if data.dimensions is not None and data.dimensions > engine.embedding_size:
         raise APIError(
             f"Invalid 'dimensions': {data.dimensions} is greater than this model's embedding "
@@ -54,7 +55,9 @@ async def create_embeddings(
             Embedding(index=i, embedding=_encode(v, data.encoding_format))
             for i, v in enumerate(vectors)
         ],
-        model=engine.model_name,
+        # Named by the weights that made them: an adapter plays no part in embeddings (the
+        # base's name), a full fine-tune's own weights do (its id).
+        model=engine.model_name if target.adapter_id else data.model,
         usage=EmbeddingUsage(prompt_tokens=tokens, total_tokens=tokens),
     )
 

@@ -13,8 +13,8 @@ from typing import Any, Literal
 import jsonschema
 import msgspec
 from litestar import Request, delete, get, post
+from litestar.datastructures import State
 
-from engine.async_engine import AsyncEngine
 from server.errors import ERROR_RESPONSES, APIError
 from server.jobs.evals import EvalRunner
 from server.protocol_data import page
@@ -83,12 +83,12 @@ def _no_such_run(run_id: str, param: str = "run_id") -> APIError:
 # ---- the items a run grades -------------------------------------------------------------------
 
 
-def _check_completions(source: CompletionsDataSource, engine: AsyncEngine) -> None:
+def _check_completions(source: CompletionsDataSource, state: State) -> None:
     if source.model is None:
         raise APIError("Missing required parameter: 'data_source.model'.",
                        param="data_source.model", code="missing_required_parameter")
-    try:  # the chat route's rule: the base model, or a fine-tuned adapter the engine serves
-        check_model(engine, source.model)
+    try:  # the chat route's rule: the base model or a served fine-tuned one (not loaded here)
+        check_model(state, source.model)
     except APIError as exc:
         raise APIError(exc.detail, status_code=exc.status_code, param="data_source.model",
                        code=exc.code) from None
@@ -163,13 +163,13 @@ async def _items(source: Any, files: FileStore, schema: dict[str, Any]) -> list[
 @post("/v1/evals/{eval_id:str}/runs", status_code=200, summary="Start a run of an eval",
       responses=ERROR_RESPONSES)
 async def create_eval_run(eval_id: str, data: CreateRunRequest, evals: EvalStore,
-                          eval_runs: EvalRunner, files: FileStore, engine: AsyncEngine,
+                          eval_runs: EvalRunner, files: FileStore,
                           request: Request[Any, Any, Any]) -> RunObject:
     row = await get_eval(evals, eval_id)
     source = data.data_source
     model = None
     if isinstance(source, CompletionsDataSource):
-        _check_completions(source, engine)
+        _check_completions(source, request.app.state)
         model = source.model
     items = await _items(source.source, files, row.data_source_config["item_schema"])
     tally = RunTally(per_testing_criteria_results=[

@@ -13,7 +13,6 @@ from litestar import Request, delete, get, post
 from litestar.params import Parameter
 from litestar.response import ServerSentEvent
 
-from engine.async_engine import AsyncEngine
 from server.errors import ERROR_RESPONSES, APIError
 from server.protocol_responses import (
     InputItemList,
@@ -24,7 +23,7 @@ from server.protocol_responses import (
 )
 from server.response_items import input_items, item_id, to_messages
 from server.response_loop import ResponseRun
-from server.routes import check_model, check_neutral, max_n, now, unless_disconnected
+from server.routes import check_neutral, max_n, now, resolve_model, unless_disconnected
 from server.sse import json_or_stream, sse_response
 from server.state.responses import ResponseNotFound, ResponseStore
 
@@ -32,10 +31,9 @@ from server.state.responses import ResponseNotFound, ResponseStore
 @post("/v1/responses", status_code=200, summary="Create a model response",
       **json_or_stream(ResponseObject))
 async def create_response(
-    data: ResponseCreateRequest, engine: AsyncEngine, request: Request[Any, Any, Any],
-    responses: ResponseStore,
+    data: ResponseCreateRequest, request: Request[Any, Any, Any], responses: ResponseStore,
 ) -> ResponseObject | ServerSentEvent:
-    check_model(engine, data.model)
+    target = await resolve_model(request, data.model)
     check_neutral(background=(data.background, (None, False)),
                   **{"stream_options.include_obfuscation": (
                       data.stream_options and data.stream_options.include_obfuscation,
@@ -51,7 +49,7 @@ async def create_response(
     if not new:
         raise APIError("Missing required parameter: 'input'.", param="input",
                        code="missing_required_parameter")
-    run = ResponseRun(engine, data, response_id=item_id("resp"), created_at=now(),
+    run = ResponseRun(target, data, response_id=item_id("resp"), created_at=now(),
                       history=history + new, max_choices=max_n(request))
     if data.stream:
         return sse_response(_stream_and_store(run, responses, items), named=True)

@@ -4,9 +4,10 @@ so clients can count and size prompts exactly as the engine will see them.
 
 from __future__ import annotations
 
-from litestar import post
+from typing import Any
 
-from engine.async_engine import AsyncEngine
+from litestar import Request, post
+
 from server.errors import ERROR_RESPONSES, APIError
 from server.protocol import (
     DetokenizeRequest,
@@ -14,7 +15,7 @@ from server.protocol import (
     TokenizeRequest,
     TokenizeResponse,
 )
-from server.routes import check_model, check_token_ids
+from server.routes import check_token_ids, resolve_model
 from server.routes.chat import render_messages
 
 
@@ -24,8 +25,8 @@ from server.routes.chat import render_messages
     summary="Tokenize a prompt or a conversation",
     responses=ERROR_RESPONSES,
 )
-async def tokenize(data: TokenizeRequest, engine: AsyncEngine) -> TokenizeResponse:
-    check_model(engine, data.model)
+async def tokenize(data: TokenizeRequest, request: Request[Any, Any, Any]) -> TokenizeResponse:
+    engine = (await resolve_model(request, data.model)).engine
     if (data.prompt is None) == (data.messages is None):
         raise APIError(
             "Give exactly one of 'prompt' and 'messages'.", param="prompt", code="invalid_value"
@@ -45,7 +46,8 @@ async def tokenize(data: TokenizeRequest, engine: AsyncEngine) -> TokenizeRespon
     summary="Turn token ids back into text",
     responses=ERROR_RESPONSES,
 )
-async def detokenize(data: DetokenizeRequest, engine: AsyncEngine) -> DetokenizeResponse:
-    check_model(engine, data.model)
+async def detokenize(data: DetokenizeRequest, request: Request[Any, Any, Any]
+                     ) -> DetokenizeResponse:
+    engine = (await resolve_model(request, data.model)).engine
     tokens = check_token_ids(engine, data.tokens, param="tokens")
     return DetokenizeResponse(prompt=engine.tokenizer.decode(tokens))

@@ -1,0 +1,267 @@
+"""Full fine-tuned models served by the running server: one extra engine per merged-weights folder,
+loaded on the first request for its id, at most `max_loaded` at once (the least recently used
+idle one is evicted), each with a KV budget of its own. Not here: LoRA adapters (the base engine
+runs those in its own batch) and the jobs that write the folders (server/jobs/finetune.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+import torch
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from engine.async_engine import AsyncEngine
+from engine.config import EngineConfig
+from engine.load import DTYPES, kv_cache_dtype
+from engine.loaders.hf import config_from_hf
+from engine.paged_attention import KVCache
+from engine.quant import Int8KVCache
+from server.errors import APIError
+
+log = logging.getLogger("hanlin.models")
+
+LEASES = "model_leases"  # the scope-state key of a request's leases (released after its response)
+
+
+class PoolSettings(msgspec.Struct, frozen=True, kw_only=True):
+    max_loaded: int = 1  # HANLIN_MAX_FULL_MODELS: full fine-tuned engines loaded at once
+    kv_cache_bytes: int = 256 << 20  # HANLIN_FULL_MODEL_KV_MB: each one's KV cache
+
+    def __post_init__(self) -> None:
+        if self.max_loaded < 1:
+            raise ValueError(f"HANLIN_MAX_FULL_MODELS must be >= 1, got {self.max_loaded}")
+
+
+@dataclass(frozen=True)
+class Target:
+    """What serves a request's `model`: an engine and the LoRA adapter to run on it (None: the
+    engine's own weights)."""
+
+    engine: AsyncEngine
+    adapter_id: str | None = None
+
+
+@dataclass(eq=False)
+class _Entry:
+    """A model in memory or on its way: a load every first request waits on, its requests."""
+
+    model_id: str
+    folder: Path
+    loading: asyncio.Future[AsyncEngine]
+    users: int = 0  # requests holding it (waiting for the load included): never evicted then
+    last_used: int = 0
+    removed: bool = False  # deleted while in use: shut down when the last request lets go
+
+    @property
+    def engine(self) -> AsyncEngine | None:
+        done = self.loading.done() and not self.loading.cancelled()
+        return self.loading.result() if done and self.loading.exception() is None else None
+
+
+@dataclass(eq=False)
+class Lease:
+    """One request's hold on a pooled engine; `release` (idempotent) makes it evictable again."""
+
+    pool: ModelPool
+    entry: _Entry
+    released: bool = field(default=False)
+
+    @property
+    def engine(self) -> AsyncEngine:
+        engine = self.entry.engine
+        assert engine is not None, "a lease is handed out once its engine is loaded"
+        return engine
+
+    def release(self) -> None:
+        if not self.released:
+            self.released = True
+            self.pool._let_go(self.entry)
+
+
+class ModelPool:
+    def __init__(self, base: EngineConfig, settings: PoolSettings) -> None:
+        self.base, self.settings = base, settings
+        self._folders: dict[str, Path] = {}  # the full fine-tuned models this server serves
+        self._live: dict[str, _Entry] = {}  # loading or loaded, one slot each
+        self._retiring: list[_Entry] = []  # deleted while in use: still holding a slot
+        self._tasks: set[asyncio.Task[None]] = set()  # shutdowns in the background
+        self._lengths: dict[Path, int] = {}
+        self._tick = itertools.count(1)
+        self._closed = False
+
+    def engine_config(self, folder: Path) -> EngineConfig:
+        """The base engine's settings (dtype, weights, threads, scheduler) on `folder`, with the
+        pool's own KV budget, never compiled: a first request waits for the load, and compiling
+        would add minutes to it."""
+        cache = msgspec.structs.replace(self.base.cache, kv_cache_bytes=self.settings.kv_cache_bytes,
+                                        num_blocks=None)
+        return msgspec.structs.replace(self.base, model=str(folder), cache=cache, compile=False)
+
+    def knows(self, model_id: str) -> bool:
+        return model_id in self._folders
+
+    def loaded(self) -> list[str]:
+        """Ids with an engine up, least recently used first."""
+        entries = sorted(self._live.values(), key=lambda e: e.last_used)
+        return [e.model_id for e in entries if e.engine is not None]
+
+    def max_model_len(self, model_id: str) -> int:
+        """The loaded engine's context, or the one it will have (as engine.load sizes it)."""
+        entry = self._live.get(model_id)
+        if entry is not None and entry.engine is not None:
+            return entry.engine.max_model_len
+        folder = self._folders[model_id]
+        if folder not in self._lengths:
+            self._lengths[folder] = _expected_max_model_len(self.engine_config(folder))
+        return self._lengths[folder]
+
+    async def sync(self, wanted: dict[str, Path]) -> None:
+        """Serve exactly `wanted` (id -> merged folder); the ones gone are shut down."""
+        for model_id in self._folders.keys() - wanted.keys():
+            await self.remove(model_id)
+        for model_id, folder in wanted.items():
+            if self._folders.get(model_id) != folder:
+                await self.remove(model_id)
+                self._folders[model_id] = folder
+
+    async def acquire(self, model_id: str) -> Lease:
+        """A hold on the model's engine, loading it first if needed (one load however many ask);
+        a 503 with retry-after when every slot serves requests."""
+        if self._closed:
+            raise APIError("server is shutting down", status_code=503, code="shutting_down")
+        entry = self._live.get(model_id)
+        if entry is None:
+            victim = self._make_room()
+            loop = asyncio.get_running_loop()
+            entry = _Entry(model_id, self._folders[model_id], loop.create_future())
+            self._live[model_id] = entry
+            self._spawn(self._load(entry, victim))
+        entry.users += 1
+        entry.last_used = next(self._tick)
+        lease = Lease(self, entry)
+        try:
+            # shield: a caller that gives up does not stop the load the others wait for.
+            await asyncio.shield(entry.loading)
+        except BaseException:
+            lease.release()
+            raise
+        return lease
+
+    async def remove(self, model_id: str) -> None:
+        """Stop serving the model: shut down now if idle, else when its last request ends."""
+        self._folders.pop(model_id, None)
+        entry = self._live.pop(model_id, None)
+        if entry is None:
+            return
+        entry.removed = True
+        if entry.users:
+            self._retiring.append(entry)
+            return
+        await self._shut(entry)
+
+    async def close(self) -> None:
+        """Server shutdown: every engine down (running requests end with an engine error)."""
+        self._closed = True
+        entries = [*self._live.values(), *self._retiring]
+        self._live.clear()
+        self._retiring.clear()
+        for entry in entries:
+            await self._shut(entry)
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    # ---- internals -----------------------------------------------------------------------
+
+    def _make_room(self) -> _Entry | None:
+        """The slot for a new engine: a free one, or the least recently used idle engine's."""
+        if len(self._live) + len(self._retiring) < self.settings.max_loaded:
+            return None
+        idle = [e for e in self._live.values() if e.users == 0 and e.engine is not None]
+        if not idle:
+            raise APIError(
+                f"All {self.settings.max_loaded} slot(s) for full fine-tuned models "
+                "(HANLIN_MAX_FULL_MODELS) are serving requests; retry shortly.",
+                status_code=503, code="model_slots_busy", headers={"retry-after": "1"})
+        victim = min(idle, key=lambda e: e.last_used)
+        del self._live[victim.model_id]
+        return victim
+
+    async def _load(self, entry: _Entry, victim: _Entry | None) -> None:
+        try:
+            if victim is not None:
+                log.info("evicting %s to load %s", victim.model_id, entry.model_id)
+                await self._shut(victim)  # first: its memory goes before the next one's comes
+            config = self.engine_config(entry.folder)
+            engine = await asyncio.to_thread(AsyncEngine.start, config)
+        except Exception:  # every waiter gets it; the next request tries again
+            log.exception("could not load %s from %s", entry.model_id, entry.folder)
+            if self._live.get(entry.model_id) is entry:
+                del self._live[entry.model_id]
+            entry.loading.set_exception(APIError(
+                f"The model `{entry.model_id}` could not be loaded; the server log says why.",
+                status_code=500, code="model_load_failed"))
+            entry.loading.exception()  # retrieved: no warning when nobody waits any more
+            return
+        log.info("loaded %s (%d tokens of context)", entry.model_id, engine.max_model_len)
+        entry.loading.set_result(engine)
+        if entry.removed and not entry.users or self._closed:
+            await self._shut(entry)  # deleted (or the server stopped) while it loaded
+
+    def _let_go(self, entry: _Entry) -> None:
+        entry.users -= 1
+        entry.last_used = next(self._tick)
+        if entry.removed and entry.users == 0 and entry in self._retiring:
+            self._retiring.remove(entry)
+            self._spawn(self._shut(entry))
+
+    async def _shut(self, entry: _Entry) -> None:
+        if not entry.loading.done():
+            return  # _load shuts it down once loaded (it sees `removed` / the pool closed)
+        engine = entry.engine
+        if engine is not None:
+            await asyncio.to_thread(engine.shutdown)
+            log.info("shut down %s", entry.model_id)
+
+    def _spawn(self, work) -> None:  # noqa: ANN001 - a coroutine
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+def _expected_max_model_len(config: EngineConfig) -> int:
+    """engine.load's sizing without loading: the checkpoint's positions, cut to what the KV
+    budget holds."""
+    mc = config_from_hf(json.loads((Path(config.model) / "config.json").read_text()))
+    run_dtype = torch.bfloat16 if config.weights == "int4" else DTYPES[config.dtype]
+    kv_dtype = kv_cache_dtype(config, run_dtype)
+    cache = Int8KVCache if kv_dtype == torch.int8 else KVCache
+    per_block = cache.bytes_per_block(num_layers=mc.num_layers, block_size=config.cache.block_size,
+                                      num_kv_heads=mc.num_kv_heads, head_dim=mc.head_dim,
+                                      dtype=kv_dtype)
+    blocks = max(1, config.cache.kv_cache_bytes // per_block)
+    return min(config.max_model_len or mc.max_position_embeddings,
+               blocks * config.cache.block_size)
+
+
+def hold(scope: Scope, lease: Lease) -> None:
+    """Keep `lease` until the request's response is sent (`release_leases`)."""
+    scope.setdefault("state", {}).setdefault(LEASES, []).append(lease)
+
+
+def release_leases(app: ASGIApp) -> ASGIApp:
+    """ASGI middleware: a request's holds on pooled engines go back once its response is sent,
+    whole, streamed, cut by a disconnect or failed."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await app(scope, receive, send)
+        finally:
+            for lease in (scope.get("state") or {}).get(LEASES, ()):
+                lease.release()
+
+    return middleware

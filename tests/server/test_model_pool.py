@@ -1,0 +1,91 @@
+"""The model pool on its own, with real engines of a tiny random Llama folder (what a full
+fine-tune exports): a folder that fails to load is a 500 that leaves no slot taken; a caller
+that gives up does not stop the load others wait on; a deleted model's engine stays up for the
+request that holds it; nothing is loaded after the pool closed."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from engine.async_engine import EngineError
+from engine.config import EngineConfig
+from engine.protocol import GenerateRequest, SamplingParams
+from server.errors import APIError
+from server.model_pool import ModelPool, PoolSettings
+from tests.trainer.conftest import write_byte_tokenizer
+
+
+@pytest.fixture(scope="module")
+def folder(tiny_llama_factory: Callable[..., Path]) -> Path:
+    made = tiny_llama_factory("pool", vocab_size=259)
+    if not (made / "tokenizer.json").exists():
+        write_byte_tokenizer(made)
+    return made
+
+
+def _pool() -> ModelPool:
+    return ModelPool(EngineConfig(num_threads=1), PoolSettings(max_loaded=1, kv_cache_bytes=1 << 20))
+
+
+async def test_a_folder_that_fails_to_load_is_a_500_and_frees_its_slot(folder: Path,
+                                                                      tmp_path: Path) -> None:
+    broken = tmp_path / "broken"
+    shutil.copytree(folder, broken)
+    (broken / "model.safetensors").write_bytes(b"not safetensors")
+    pool = _pool()
+    await pool.sync({"broken": broken, "good": folder})
+    try:
+        for _ in range(2):  # the failure is not remembered: the next request tries again
+            with pytest.raises(APIError) as failed:
+                await pool.acquire("broken")
+            assert (failed.value.status_code, failed.value.code) == (500, "model_load_failed")
+            assert pool.loaded() == []
+        lease = await pool.acquire("good")  # the one slot is free
+        assert pool.loaded() == ["good"]
+        lease.release()
+    finally:
+        await pool.close()
+
+
+async def test_a_caller_that_gives_up_does_not_stop_the_load(folder: Path) -> None:
+    pool = _pool()
+    await pool.sync({"m": folder})
+    try:
+        gone = asyncio.ensure_future(pool.acquire("m"))
+        await asyncio.sleep(0)  # its load has started
+        waiting = asyncio.ensure_future(pool.acquire("m"))
+        gone.cancel()
+        lease = await waiting
+        assert gone.cancelled() and pool.loaded() == ["m"]
+        assert lease.entry.users == 1  # the cancelled caller let go
+        lease.release()
+    finally:
+        await pool.close()
+
+
+async def test_a_deleted_model_stays_up_for_the_request_holding_it(folder: Path) -> None:
+    pool = _pool()
+    await pool.sync({"m": folder})
+    lease = await pool.acquire("m")
+    await pool.sync({})  # its job's model was deleted
+    assert not pool.knows("m") and pool.loaded() == []
+    assert [o.finished async for o in lease.engine.generate(_request())][-1]  # still up
+    lease.release()  # the last holder: its engine is shut down
+    await pool.close()  # (waits for that shutdown)
+    with pytest.raises(EngineError):
+        [o async for o in lease.engine.generate(_request())]
+    await pool.sync({"m": folder})
+    with pytest.raises(APIError) as closed:  # a closed pool loads nothing more
+        await pool.acquire("m")
+    assert (closed.value.status_code, closed.value.code) == (503, "shutting_down")
+
+
+def _request() -> GenerateRequest:
+    return GenerateRequest(request_id=uuid.uuid4().hex, prompt_ids=(104, 105),
+                           sampling=SamplingParams(max_tokens=2, temperature=0.0))
