@@ -86,6 +86,8 @@ CONFIG_ENV = {
     "bfloat16": {"HANLIN_DTYPE": "bfloat16"},
     "int4": {"HANLIN_WEIGHTS": "int4"},
     "int4+int8kv": {"HANLIN_WEIGHTS": "int4", "HANLIN_KV_CACHE_DTYPE": "int8"},
+    "bfloat16+compile": {"HANLIN_DTYPE": "bfloat16", "HANLIN_COMPILE": "1"},
+    "int4+compile": {"HANLIN_WEIGHTS": "int4", "HANLIN_COMPILE": "1"},
 }
 
 
@@ -96,7 +98,7 @@ def bench_hanlin(args, config: str, long_ids: list[int]) -> dict:
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
+        for _ in range(3000):  # up to 10 minutes: compiled configs compile before listening
             try:
                 if httpx.get(base + "/health").status_code == 200:
                     break

@@ -42,6 +42,7 @@ class EngineConfig(msgspec.Struct, frozen=True, kw_only=True):
     num_threads: int = 0  # 0: all cores
     pack_weights: bool = True  # oneDNN-prepacked linears (engine.packed_linear); off = nn.Linear
     fuse_projections: bool = True  # one q|k|v and one gate|up matmul per layer (dense weights)
+    compile: bool = False  # decode steps through torch.compile (engine.compiled); slow start-up
     max_model_len: int | None = None  # None: the checkpoint's context length
     cache: CacheConfig = CacheConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
@@ -60,6 +61,8 @@ class EngineConfig(msgspec.Struct, frozen=True, kw_only=True):
             values["weights"] = env["HANLIN_WEIGHTS"]
         if "HANLIN_THREADS" in env:
             values["num_threads"] = int(env["HANLIN_THREADS"])
+        if "HANLIN_COMPILE" in env:
+            values["compile"] = env["HANLIN_COMPILE"].lower() in ("1", "true", "yes", "on")
         if "HANLIN_MAX_MODEL_LEN" in env:
             values["max_model_len"] = int(env["HANLIN_MAX_MODEL_LEN"])
         cache: dict[str, object] = {}

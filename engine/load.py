@@ -104,7 +104,7 @@ def load(config: EngineConfig) -> LoadedModel:
     if config.fuse_projections:
         model.fuse_projections()
     if config.pack_weights:
-        pack_model(model, dtype)
+        pack_model(model, dtype, head_only=config.compile)
     tokenizer = Tokenizer.from_gguf(path) if path.suffix == ".gguf" else Tokenizer.from_hf_folder(path)
     cc = config.cache
     kv_dtype = kv_cache_dtype(config, dtype)

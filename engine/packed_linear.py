@@ -39,12 +39,13 @@ class PackedLinear(nn.Module):
 PACK_EVERY_LINEAR = {torch.float32: True, torch.bfloat16: False}
 
 
-def pack_model(model: nn.Module, dtype: torch.dtype) -> int:
-    """Swap the model's linears for PackedLinear where it measured faster; returns how many."""
+def pack_model(model: nn.Module, dtype: torch.dtype, head_only: bool = False) -> int:
+    """Swap the model's linears for PackedLinear where it measured faster; returns how many.
+    head_only: the decoder layers stay nn.Linear (torch.compile cannot trace oneDNN tensors)."""
     if not packing_available() or dtype not in PACK_EVERY_LINEAR:
         return 0
     targets = ["lm_head"]
-    if PACK_EVERY_LINEAR[dtype]:
+    if PACK_EVERY_LINEAR[dtype] and not head_only:
         targets += [name for name, m in model.named_modules()
                     if isinstance(m, nn.Linear) and name != "lm_head"]
     with torch.no_grad():

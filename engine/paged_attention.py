@@ -56,7 +56,9 @@ class PagedAttention:
         self.prefills = [s for s in seqs if s.q_len > 1]
         self.decode_rows: torch.Tensor | None = None
         if decode:
-            max_blocks = max(len(s.block_ids) for s in decode)
+            # At least 2 columns (the padding is masked): a table 1 block wide would be one more
+            # shape for torch.compile to specialize on (engine.compiled).
+            max_blocks = max(2, max(len(s.block_ids) for s in decode))
             table = torch.zeros(len(decode), max_blocks, dtype=torch.long)
             lens = torch.tensor([s.ctx_len for s in decode])
             for i, s in enumerate(decode):

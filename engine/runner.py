@@ -12,6 +12,7 @@ from itertools import pairwise
 
 import torch
 
+from engine.compiled import CompiledDecode
 from engine.lora_registry import LoraRegistry
 from engine.models.llama import LlamaForCausalLM
 from engine.paged_attention import KVCache, PagedAttention, SeqSlice
@@ -35,10 +36,12 @@ class ModelRunner:
     """Owns the model and its KV cache; LoRA rows go through the adapters' registry."""
 
     def __init__(self, model: LlamaForCausalLM, cache: KVCache,
-                 adapters: LoraRegistry | None = None) -> None:
+                 adapters: LoraRegistry | None = None, compiled: CompiledDecode | None = None
+                 ) -> None:
         self.model = model
         self.cache = cache
         self.adapters = adapters
+        self.compiled = compiled  # takes the steps where every row decodes without an adapter
 
     @torch.inference_mode()
     def execute(self, batch: ScheduledBatch) -> RunnerOutput:
@@ -69,8 +72,10 @@ class ModelRunner:
                 adapter_rows.setdefault(seq.adapter_id, []).append(range(start, start + n))
         paged = Int8PagedAttention if isinstance(self.cache, Int8KVCache) else PagedAttention
         attention = paged(self.cache, slices, torch.tensor(slots))
+        forward = self.compiled if self.compiled and attention.all_decode and not adapter_rows \
+            else self.model
         with self._adapters(adapter_rows):
-            hidden = self.model(torch.tensor(ids), torch.tensor(positions), attention)
+            hidden = forward(torch.tensor(ids), torch.tensor(positions), attention)
         logits = (self.model.compute_logits(hidden[sample_rows]) if sample_rows
                   else hidden.new_empty(0, 0))
         prompt_logits = {

@@ -1,0 +1,102 @@
+"""Decode steps through torch.compile (engine.compiled) against the eager model they replace:
+the same greedy tokens through the whole engine, the same logits step by step; an int8 KV cache
+stays eager; and sampling never yields an id past the tokenizer."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import torch
+
+from engine.config import CacheConfig, EngineConfig, SchedulerConfig
+from engine.llm_engine import LLMEngine
+from engine.load import load
+from engine.protocol import GenerateRequest, SamplingParams
+from tests.trainer.conftest import write_byte_tokenizer
+
+pytestmark = pytest.mark.slow
+
+PROMPTS = ["The capital of France is", "def f(n):", "1, 2, 3,", "A haiku", "我喜欢", "tea, first",
+           "Once upon a time, in a land far away, there lived", "x"]
+
+
+@pytest.fixture(scope="module")
+def model_dir(tiny_llama_factory, tmp_path_factory) -> Path:
+    """The tiny random Llama (vocab 320) with a byte tokenizer of 259 ids."""
+    folder = tmp_path_factory.mktemp("compiled") / "tiny"
+    shutil.copytree(tiny_llama_factory("compiled", max_position_embeddings=512), folder)
+    write_byte_tokenizer(folder)
+    return folder
+
+
+def engine(folder: Path, compile: bool, kv: str = "auto") -> LLMEngine:
+    config = EngineConfig(model=str(folder), dtype="float32", compile=compile,
+                          cache=CacheConfig(num_blocks=128, dtype=kv),
+                          scheduler=SchedulerConfig(max_num_batched_tokens=64))
+    loaded = load(config)
+    return LLMEngine(loaded.model, loaded.tokenizer, config, loaded.num_blocks, 512)
+
+
+def generate(eng: LLMEngine, sampling: SamplingParams, prompts=PROMPTS) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, p in enumerate(prompts):
+        ids = tuple(eng.tokenizer.encode(p))
+        eng.add_request(GenerateRequest(request_id=str(i), prompt_ids=ids, sampling=sampling))
+        out[str(i)] = []
+    while eng.has_work():
+        for o in eng.step():
+            out[o.request_id] += o.token_ids
+    return out
+
+
+GREEDY = SamplingParams(temperature=0.0, max_tokens=40, ignore_eos=True)
+
+
+def test_compiled_decode_gives_the_eager_greedy_tokens(model_dir):
+    greedy = GREEDY
+    want = generate(engine(model_dir, False), greedy)
+    compiled = engine(model_dir, True)
+    runs = compiled.runner.compiled
+    assert runs is not None and runs.calls >= 2  # the warm-up: batch 1 and batch >= 2
+    before = runs.calls
+    assert generate(compiled, greedy) == want
+    # Every step after the prefills decodes: most of the 40 went through the compiled graph.
+    assert runs.calls - before >= 30
+    alone = generate(compiled, greedy, PROMPTS[:1])  # batch 1: the other graph
+    assert alone["0"] == want["0"]
+
+
+def test_an_int8_kv_cache_runs_eager_and_says_so(model_dir, caplog):
+    with caplog.at_level("WARNING", logger="hanlin.engine"):
+        eng = engine(model_dir, True, kv="int8")
+    assert eng.runner.compiled is None
+    assert "compile is not used with an int8 KV cache" in caplog.text
+    assert generate(eng, GREEDY) == generate(engine(model_dir, False, kv="int8"), GREEDY)
+
+
+@torch.inference_mode()
+def test_compiled_logits_equal_eager_logits_within_fp32_rounding(model_dir):
+    from engine.paged_attention import PagedAttention, SeqSlice
+
+    eng = engine(model_dir, True)
+    model, compiled, cache = eng.runner.model, eng.runner.compiled, eng.runner.cache
+    for batch, ctx in ((1, 5), (4, 37), (7, 16), (2, 100)):
+        blocks = -(-ctx // 16)
+        seqs = [SeqSlice(i, 1, ctx, list(range(i * blocks, (i + 1) * blocks)))
+                for i in range(batch)]
+        slots = torch.tensor([s.block_ids[-1] * 16 + (ctx - 1) % 16 for s in seqs])
+        ids, pos = torch.arange(batch) * 31 + 7, torch.full((batch,), ctx - 1)
+        want = model(ids, pos, PagedAttention(cache, seqs, slots))
+        got = compiled(ids, pos, PagedAttention(cache, seqs, slots))
+        torch.testing.assert_close(got, want, atol=1e-4, rtol=1e-4)
+
+
+def test_sampling_never_yields_an_id_past_the_tokenizer(model_dir):
+    eng = engine(model_dir, False)
+    assert eng.runner.model.config.vocab_size == 320 and eng.tokenizer.vocab_size == 259
+    sampled = generate(eng, SamplingParams(temperature=1.5, max_tokens=64, ignore_eos=True,
+                                           seed=1))
+    ids = [t for toks in sampled.values() for t in toks]
+    assert len(ids) == 64 * len(PROMPTS) and max(ids) < 259
