@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
+from torch import nn
 
 from trainer.checkpoints import plan_resume
 from trainer.config import TrainConfig
@@ -104,7 +105,7 @@ def run(cfg: TrainConfig, *, distributed: bool, emitter: Emitter | None = None) 
         every = cfg.checkpoint.every
         if (every and done % every == 0) or (done == prepared.total_steps
                                              and cfg.checkpoint.save_final):
-            _checkpoint(cfg, runner, module, root, done, base_path, emit, rank)
+            _checkpoint(cfg, runner, module, root, done, base_path, tokenizer, emit, rank)
     _export(cfg, runner, module, out, prepared.total_steps, base_path, tokenizer, emit, rank)
     emit.emit("done", step=prepared.total_steps, output_dir=str(out))
     if distributed:
@@ -157,16 +158,37 @@ def _adapter_extra(cfg: TrainConfig, step: int) -> dict:
 
 
 def _checkpoint(cfg, runner, module: TrainModule, root: Path, step: int, base_path: Path,
-                emit: Emitter, rank: int) -> None:
+                tokenizer, emit: Emitter, rank: int) -> None:
+    """Save the training state; with it what serves the step: the adapter (LoRA), or merged
+    weights when the run exports them (a full fine-tune), so each checkpoint is a model."""
     folder = runner.save(root, TAG.format(step), step)
-    adapter = None
+    adapter = merged = None
     if module.is_lora:
         state = runner.trainable_state()  # a collective under ZeRO-3: every rank calls it
         if rank == 0:
             adapter = write_adapter(folder / "adapter", state, module.net, base_path,
                                     _adapter_extra(cfg, step))
+    elif cfg.export.merged:
+        state = runner.trainable_state()
+        if rank == 0:
+            net = _trained_net(cfg, runner, module, state)
+            merged = write_merged(folder / "merged", net, net.config, base_path, tokenizer)
     emit.emit("checkpoint", step=step, path=str(folder),
-              adapter=str(adapter) if adapter else None)
+              adapter=str(adapter) if adapter else None, merged=str(merged) if merged else None)
+
+
+def _trained_net(cfg, runner, module: TrainModule, state: dict) -> nn.Module:
+    """The model to export from, on rank 0. DeepSpeed owns (and under ZeRO-3 shards) the live
+    weights: then a fresh copy of the base with the trained weights (`state`) put back."""
+    if not isinstance(runner, DeepSpeedRunner):
+        return module.net
+    _, lm, _ = load_base(cfg.model)
+    net = apply_lora(lm, cfg.lora, cfg.seed) if cfg.lora is not None else lm
+    params = {n: p for n, p in net.named_parameters() if p.requires_grad}
+    with torch.no_grad():
+        for name, value in state.items():
+            params[name].copy_(value)
+    return net
 
 
 def _export(cfg, runner, module: TrainModule, out: Path, step: int, base_path: Path, tokenizer,
@@ -176,16 +198,7 @@ def _export(cfg, runner, module: TrainModule, out: Path, step: int, base_path: P
     state = runner.trainable_state()  # a collective under ZeRO-3: every rank calls it
     if rank != 0:
         return
-    net = module.net
-    if isinstance(runner, DeepSpeedRunner):
-        # DeepSpeed owns (and under ZeRO-3 shards) the live weights: export from a fresh copy of
-        # the base with the trained weights put back.
-        _, lm, _ = load_base(cfg.model)
-        net = apply_lora(lm, cfg.lora, cfg.seed) if cfg.lora is not None else lm
-        params = {n: p for n, p in net.named_parameters() if p.requires_grad}
-        with torch.no_grad():
-            for name, value in state.items():
-                params[name].copy_(value)
+    net = _trained_net(cfg, runner, module, state)
     if cfg.export.adapter and module.is_lora:
         path = write_adapter(out / "adapter", state, net, base_path, _adapter_extra(cfg, step))
         emit.emit("export", kind="adapter", path=str(path))

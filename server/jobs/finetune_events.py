@@ -66,8 +66,10 @@ class TrainerFollower:
     async def _on_checkpoint(self, e: dict[str, Any]) -> None:
         metrics = self.last_metrics if self.last_metrics.get("step") == e["step"] else \
             {"step": e["step"]}
+        # What serves the checkpoint: its LoRA adapter, or a full fine-tune's merged weights.
         await self.store.add_checkpoint(self.job_id, step=e["step"], metrics=metrics,
-                                        path=e["path"], adapter_path=e.get("adapter"))
+                                        path=e["path"],
+                                        adapter_path=e.get("adapter") or e.get("merged"))
         await self.store.add_event(self.job_id, f"Checkpoint saved at step {e['step']}.",
                                    data={"step": e["step"]})
 

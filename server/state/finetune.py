@@ -36,8 +36,9 @@ def event_seq(public_id: str) -> int | None:
 
 @dataclass(frozen=True)
 class FineTunedModel:
-    """A model a succeeded job made: its final result (checkpoint_id None; the adapter is in the
-    runner's model folder) or one of its checkpoints (adapter_path from the trainer)."""
+    """A model a succeeded job made: its final result (checkpoint_id None; the adapter or the
+    merged weights are in the runner's model folder) or one of its checkpoints (adapter_path:
+    the folder the trainer wrote for it, an adapter or a full fine-tune's merged weights)."""
 
     id: str
     parent: str  # the base model, as the job named it

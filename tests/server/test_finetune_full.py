@@ -2,8 +2,8 @@
 random Llama (an HF folder): two jobs with `lora_rank` 0 succeed; `ft:...` is listed with its
 parent before it is loaded; its answers (whole and streamed) are the merged weights' own greedy
 tokens, as transformers computes them, and differ from the base's in the same server; with
-HANLIN_MAX_FULL_MODELS=1 the second model evicts the first; a busy slot is a 503 with
-retry-after; DELETE shuts it down (then it is a 404)."""
+HANLIN_MAX_FULL_MODELS=1 the second model evicts the first; each checkpoint is a model of its
+own; a busy slot is a 503 with retry-after; DELETE shuts it down (then it is a 404)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ QUESTION = [{"role": "user", "content": "Say hi."}]
 FACTS = {"hi": [("Say hi.", "Hi!"), ("Greet me.", "Hi!")],
          "ok": [("Say hi.", "Okay."), ("Greet me.", "Okay.")]}
 # Tiny on purpose: 3 full steps on 64-token rows; a high rate so 3 steps change the answers.
-HANLIN = {"lora_rank": 0, "seq_len": 64, "max_steps": 3}
+HANLIN = {"lora_rank": 0, "seq_len": 64, "max_steps": 3, "checkpoint_every": 1}
 HYPERPARAMETERS = {"learning_rate_multiplier": 50, "batch_size": 1}
 GREEDY = {"temperature": 0, "max_tokens": 8, "extra_body": {"ignore_eos": True}}
 
@@ -149,6 +149,30 @@ def test_a_full_fine_tune_answers_with_its_own_weights_beside_the_base(
     base_answer = _greedy(sdk, base)
     assert [t.bytes for t in base_answer.choices[0].logprobs.content] != \
         [t.bytes for t in answer.choices[0].logprobs.content]
+
+
+def test_each_checkpoint_of_a_full_fine_tune_is_a_model(
+        sdk: openai.OpenAI, served: tuple[str, Path], tuned: dict[str, str]) -> None:
+    url, home = served
+    name = tuned["hi"]
+    job_id = name.rsplit(":", 1)[1]
+    checkpoints = sorted(sdk.fine_tuning.jobs.checkpoints.list(job_id).data,
+                         key=lambda c: c.step_number)
+    assert [c.step_number for c in checkpoints] == [1, 2, 3]
+    listed = {m.id for m in sdk.models.list().data}
+    assert {c.fine_tuned_model_checkpoint for c in checkpoints} <= listed
+    # The last checkpoint holds the final weights: the same answer as the job's model.
+    final = _greedy(sdk, name).choices[0].message.content
+    last = _greedy(sdk, checkpoints[-1].fine_tuned_model_checkpoint)
+    assert last.choices[0].message.content == final
+    # The first is its own model: the step-1 weights' greedy tokens, as transformers computes them.
+    first_id = checkpoints[0].fine_tuned_model_checkpoint
+    first = _greedy(sdk, first_id)
+    assert _loaded(url) == [first_id]
+    folder = next(home.rglob(f"{job_id}/**/step-000001/merged"))
+    prompt = httpx.post(f"{url}/tokenize", json={"model": first_id, "messages": QUESTION}).json()
+    served_ids = [_token_id(t.bytes) for t in first.choices[0].logprobs.content]
+    assert served_ids == _hf_greedy(folder, prompt["tokens"], len(served_ids))[0]
 
 
 def _loads(home: Path, model: str) -> int:
