@@ -88,6 +88,8 @@ CONFIG_ENV = {
     "int4+int8kv": {"HANLIN_WEIGHTS": "int4", "HANLIN_KV_CACHE_DTYPE": "int8"},
     "bfloat16+compile": {"HANLIN_DTYPE": "bfloat16", "HANLIN_COMPILE": "1"},
     "int4+compile": {"HANLIN_WEIGHTS": "int4", "HANLIN_COMPILE": "1"},
+    "int4+int8kv+compile": {"HANLIN_WEIGHTS": "int4", "HANLIN_KV_CACHE_DTYPE": "int8",
+                            "HANLIN_COMPILE": "1"},
 }
 
 

@@ -6,9 +6,9 @@ as matmul: eager runs ~25 ops a layer one by one. Compiled, each layer's norms, 
 attention and SwiGLU become a few fused C++ loops around the matmuls. Only steps where every
 row is a decode row and no row uses a LoRA adapter take the compiled path (the steady state of
 a busy server); prefill chunks, prompt log-probabilities and adapters stay eager, so the
-compiled graph sees one shape family: batch B and padded context L, both symbolic. Not with an
-int8 KV cache (the engine runs eager then and says so): tracing its dequantizing decode on the
-default model did not finish in 6 minutes.
+compiled graph sees one shape family: batch B and padded context L, both symbolic. With an int8
+KV cache the decode attention is one opaque op (`hanlin::int8_paged_decode`): traced, its
+dequantizing gather kept inductor's symbolic-shape reasoning busy for over 6 minutes.
 
 The eager model is the reference: `tests/engine/test_compiled.py` compares the two. Compiling
 costs about a minute on 2 cores at start-up (`warm_up`), less when inductor's on-disk cache
@@ -60,7 +60,7 @@ class CompiledDecode:
         specializes sizes of 1; the block table is never narrower than 2). Decode steps over the
         cache's first blocks, which no sequence holds yet. Returns seconds."""
         started = time.perf_counter()
-        paged = Int8PagedAttention if isinstance(cache, Int8KVCache) else PagedAttention  # tests
+        paged = Int8PagedAttention if isinstance(cache, Int8KVCache) else PagedAttention
         bs = cache.block_size
         for batch, ctx in ((3, 2 * bs + 5), (1, bs + 1)):
             blocks = -(-ctx // bs)

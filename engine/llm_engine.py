@@ -22,7 +22,6 @@ from engine.load import kv_bytes_per_block, kv_cache_dtype, new_kv_cache
 from engine.lora_registry import LoraRegistry
 from engine.models.llama import LlamaForCausalLM
 from engine.protocol import GenerateRequest, RequestOutput, TokenLogprob
-from engine.quant import Int8KVCache
 from engine.runner import ModelRunner
 from engine.sampler import apply_bitmask, make_generator, sample, token_logprobs
 from engine.scheduler import Scheduler
@@ -88,13 +87,8 @@ class LLMEngine:
         self.scheduler = Scheduler(config.scheduler, self.kv)
         # base_path: adapters whose manifest names another base model are refused.
         self.adapters = LoraRegistry(model, config.lora.budget_bytes, base_path)
-        compiled = None
-        if config.compile and isinstance(cache, Int8KVCache):
-            # Measured: tracing the int8 dequantizing decode of the 30-layer default model
-            # spent over 6 minutes in symbolic shape reasoning without finishing.
-            log.warning("compile is not used with an int8 KV cache: decode steps run eager")
-        elif config.compile:
-            compiled = CompiledDecode(model)
+        compiled = CompiledDecode(model) if config.compile else None
+        if compiled is not None:
             compiled.warm_up(cache)
         self.runner = ModelRunner(model, cache, self.adapters, compiled)
         self.requests: dict[str, _Request] = {}

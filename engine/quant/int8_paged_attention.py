@@ -67,7 +67,7 @@ class Int8PagedAttention(PagedAttention):
         if self.decode_kernel == "triton":
             from engine.quant.triton_paged_attention import int8_paged_decode as decode
         else:
-            decode = int8_paged_decode_reference
+            decode = torch.ops.hanlin.int8_paged_decode
         return decode(q, c.k[layer_idx], c.v[layer_idx], c.k_scale[layer_idx], c.v_scale[layer_idx],
                       self.decode_table, self.decode_lens)
 
@@ -89,3 +89,17 @@ def int8_paged_decode_reference(q: Tensor, k_cache: Tensor, v_cache: Tensor, k_s
     scores = torch.matmul(q.view(b, n_kv, n_heads // n_kv, d), keys) * d**-0.5  # [B, n_kv, g, L]
     scores = scores.float().masked_fill_(pad[:, None, None, :], float("-inf"))
     return torch.matmul(scores.softmax(-1).to(vals.dtype), vals).view(b, n_heads, d).to(q.dtype)
+
+
+@torch.library.custom_op("hanlin::int8_paged_decode", mutates_args=())
+def _int8_paged_decode_op(q: Tensor, k_cache: Tensor, v_cache: Tensor, k_scale: Tensor,
+                          v_scale: Tensor, block_table: Tensor, ctx_lens: Tensor) -> Tensor:
+    """The reference as one opaque op: torch.compile (engine.compiled) calls it instead of
+    tracing the dequantizing gather, whose symbolic shapes it could not finish reasoning about."""
+    return int8_paged_decode_reference(q, k_cache, v_cache, k_scale, v_scale, block_table,
+                                       ctx_lens)
+
+
+@_int8_paged_decode_op.register_fake
+def _(q: Tensor, *_args: Tensor) -> Tensor:
+    return torch.empty_like(q)

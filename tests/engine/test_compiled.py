@@ -1,6 +1,6 @@
 """Decode steps through torch.compile (engine.compiled) against the eager model they replace:
-the same greedy tokens through the whole engine, the same logits step by step; an int8 KV cache
-stays eager; and sampling never yields an id past the tokenizer."""
+the same greedy tokens through the whole engine (plain and int8 KV cache), the same logits step
+by step; and sampling never yields an id past the tokenizer."""
 
 from __future__ import annotations
 
@@ -54,26 +54,18 @@ def generate(eng: LLMEngine, sampling: SamplingParams, prompts=PROMPTS) -> dict[
 GREEDY = SamplingParams(temperature=0.0, max_tokens=40, ignore_eos=True)
 
 
-def test_compiled_decode_gives_the_eager_greedy_tokens(model_dir):
-    greedy = GREEDY
-    want = generate(engine(model_dir, False), greedy)
-    compiled = engine(model_dir, True)
+@pytest.mark.parametrize("kv", ["auto", "int8"])
+def test_compiled_decode_gives_the_eager_greedy_tokens(model_dir, kv):
+    want = generate(engine(model_dir, False, kv), GREEDY)
+    compiled = engine(model_dir, True, kv)
     runs = compiled.runner.compiled
     assert runs is not None and runs.calls >= 2  # the warm-up: batch 1 and batch >= 2
     before = runs.calls
-    assert generate(compiled, greedy) == want
+    assert generate(compiled, GREEDY) == want
     # Every step after the prefills decodes: most of the 40 went through the compiled graph.
     assert runs.calls - before >= 30
-    alone = generate(compiled, greedy, PROMPTS[:1])  # batch 1: the other graph
+    alone = generate(compiled, GREEDY, PROMPTS[:1])  # batch 1: the other graph
     assert alone["0"] == want["0"]
-
-
-def test_an_int8_kv_cache_runs_eager_and_says_so(model_dir, caplog):
-    with caplog.at_level("WARNING", logger="hanlin.engine"):
-        eng = engine(model_dir, True, kv="int8")
-    assert eng.runner.compiled is None
-    assert "compile is not used with an int8 KV cache" in caplog.text
-    assert generate(eng, GREEDY) == generate(engine(model_dir, False, kv="int8"), GREEDY)
 
 
 @torch.inference_mode()
