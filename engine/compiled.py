@@ -40,19 +40,13 @@ class CompiledDecode:
         self.calls = 0  # decode steps it ran (tests check the compiled path was taken)
         # No "equal sizes are one symbol" guesses: the batch and the table width may match once.
         torch.fx.experimental._config.use_duck_shape = False
-        self._fn = torch.compile(self._layers, dynamic=True, fullgraph=True)
-
-    def _layers(self, x: Tensor, cos: Tensor, sin: Tensor, attention: Attention) -> Tensor:
-        for layer in self.model.model.layers:
-            x = layer(x, cos, sin, attention)
-        return self.model.model.norm(x)
+        self._fn = torch.compile(model.decode_layers, dynamic=True, fullgraph=True)
 
     def __call__(self, input_ids: Tensor, positions: Tensor, attention: Attention) -> Tensor:
         """The same as `model(input_ids, positions, attention)` for an all-decode batch."""
         self.calls += 1
-        x = self.model.model.embed_tokens(input_ids)
-        cos, sin = self.model.rope(positions, x.dtype)  # eager: it reads a position as an int
-        return self._fn(x, cos, sin, attention)
+        # Embedding and RoPE eager: the RoPE table lookup reads a position as an int.
+        return self._fn(*self.model.embed(input_ids, positions), attention)
 
     @torch.inference_mode()
     def warm_up(self, cache: KVCache) -> float:

@@ -14,6 +14,7 @@ import torch
 from engine.config import EngineConfig
 from engine.loaders import load_checkpoint
 from engine.loaders.default_model import DEFAULT_MODEL_NAME, resolve_model_path
+from engine.models.config import ModelConfig
 from engine.models.llama import LlamaForCausalLM
 from engine.packed_linear import pack_model
 from engine.paged_attention import KVCache
@@ -50,8 +51,7 @@ def kv_cache_dtype(config: EngineConfig, run_dtype: torch.dtype) -> torch.dtype:
     return KV_DTYPES[config.cache.dtype]
 
 
-def _block_shape(model: LlamaForCausalLM, block_size: int) -> dict[str, int]:
-    mc = model.config
+def _block_shape(mc: ModelConfig, block_size: int) -> dict[str, int]:
     return {"num_layers": mc.num_layers, "block_size": block_size,
             "num_kv_heads": mc.num_kv_heads, "head_dim": mc.head_dim}
 
@@ -59,17 +59,37 @@ def _block_shape(model: LlamaForCausalLM, block_size: int) -> dict[str, int]:
 def new_kv_cache(model: LlamaForCausalLM, block_size: int, num_blocks: int,
                  dtype: torch.dtype) -> KVCache:
     """The paged cache for this model: int8 blocks with scales, or plain blocks in dtype."""
-    shape = _block_shape(model, block_size)
+    shape = _block_shape(model.config, block_size)
     if dtype == torch.int8:
         return Int8KVCache(num_blocks=num_blocks, **shape)
     return KVCache(num_blocks=num_blocks, dtype=dtype, **shape)
 
 
 def kv_bytes_per_block(model: LlamaForCausalLM, block_size: int, dtype: torch.dtype) -> int:
-    shape = _block_shape(model, block_size)
+    return _bytes_per_block(model.config, block_size, dtype)
+
+
+def _bytes_per_block(mc: ModelConfig, block_size: int, dtype: torch.dtype) -> int:
+    shape = _block_shape(mc, block_size)
     if dtype == torch.int8:
         return Int8KVCache.bytes_per_block(**shape)
     return KVCache.bytes_per_block(dtype=dtype, **shape)
+
+
+def run_dtype(config: EngineConfig) -> torch.dtype:
+    """The activations' dtype: int4 linears run bf16 (the CPU int4 kernel is fast only in bf16)."""
+    return torch.bfloat16 if config.weights == "int4" else DTYPES[config.dtype]
+
+
+def cache_plan(config: EngineConfig, mc: ModelConfig) -> tuple[int, int]:
+    """(KV blocks, context length) for a model of this shape: the configured block count or as
+    many as the KV budget holds; the checkpoint's positions (or the cap), cut to what they hold.
+    Needs only the config: the model pool sizes a model before loading it."""
+    cc = config.cache
+    per_block = _bytes_per_block(mc, cc.block_size, kv_cache_dtype(config, run_dtype(config)))
+    num_blocks = cc.num_blocks or max(1, cc.kv_cache_bytes // per_block)
+    max_len = min(config.max_model_len or mc.max_position_embeddings, num_blocks * cc.block_size)
+    return num_blocks, max_len
 
 
 def model_name(name_or_path: str) -> str:
@@ -91,8 +111,7 @@ def load(config: EngineConfig) -> LoadedModel:
         raise ValueError(f"unknown dtype {config.dtype!r}; choose one of {sorted(DTYPES)}")
     if config.weights not in WEIGHTS:
         raise ValueError(f"unknown weights {config.weights!r}; choose one of {WEIGHTS}")
-    # int4 linears run bf16 activations: the CPU int4 kernel is fast only in bf16.
-    dtype = torch.bfloat16 if config.weights == "int4" else DTYPES[config.dtype]
+    dtype = run_dtype(config)
     path = resolve_model_path(config.model)
     _, model = load_checkpoint(path, dtype=dtype)
     model.eval()
@@ -106,11 +125,6 @@ def load(config: EngineConfig) -> LoadedModel:
     if config.pack_weights:
         pack_model(model, dtype, head_only=config.compile)
     tokenizer = Tokenizer.from_gguf(path) if path.suffix == ".gguf" else Tokenizer.from_hf_folder(path)
-    cc = config.cache
-    kv_dtype = kv_cache_dtype(config, dtype)
-    per_block = kv_bytes_per_block(model, cc.block_size, kv_dtype)
-    num_blocks = cc.num_blocks or max(1, cc.kv_cache_bytes // per_block)
-    max_len = min(config.max_model_len or model.config.max_position_embeddings,
-                  num_blocks * cc.block_size)
+    num_blocks, max_len = cache_plan(config, model.config)
     return LoadedModel(model_name(config.model), path, model, tokenizer, num_blocks, max_len,
-                       kv_dtype, weights)
+                       kv_cache_dtype(config, dtype), weights)

@@ -13,15 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
-import torch
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from engine.async_engine import AsyncEngine
 from engine.config import EngineConfig
-from engine.load import DTYPES, kv_cache_dtype
+from engine.load import cache_plan
 from engine.loaders.hf import config_from_hf
-from engine.paged_attention import KVCache
-from engine.quant import Int8KVCache
 from server.errors import APIError
 
 log = logging.getLogger("hanlin.models")
@@ -112,7 +109,7 @@ class ModelPool:
         return [e.model_id for e in entries if e.engine is not None]
 
     def max_model_len(self, model_id: str) -> int:
-        """The loaded engine's context, or the one it will have (as engine.load sizes it)."""
+        """The loaded engine's context, or the one it will have (engine.load's `cache_plan`)."""
         entry = self._live.get(model_id)
         if entry is not None and entry.engine is not None:
             return entry.engine.max_model_len
@@ -234,18 +231,9 @@ class ModelPool:
 
 
 def _expected_max_model_len(config: EngineConfig) -> int:
-    """engine.load's sizing without loading: the checkpoint's positions, cut to what the KV
-    budget holds."""
+    """engine.load's context length without loading: the folder's config is enough."""
     mc = config_from_hf(json.loads((Path(config.model) / "config.json").read_text()))
-    run_dtype = torch.bfloat16 if config.weights == "int4" else DTYPES[config.dtype]
-    kv_dtype = kv_cache_dtype(config, run_dtype)
-    cache = Int8KVCache if kv_dtype == torch.int8 else KVCache
-    per_block = cache.bytes_per_block(num_layers=mc.num_layers, block_size=config.cache.block_size,
-                                      num_kv_heads=mc.num_kv_heads, head_dim=mc.head_dim,
-                                      dtype=kv_dtype)
-    blocks = max(1, config.cache.kv_cache_bytes // per_block)
-    return min(config.max_model_len or mc.max_position_embeddings,
-               blocks * config.cache.block_size)
+    return cache_plan(config, mc)[1]
 
 
 def hold(scope: Scope, lease: Lease) -> None:

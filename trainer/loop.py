@@ -169,19 +169,24 @@ def _checkpoint(cfg, runner, module: TrainModule, root: Path, step: int, base_pa
             adapter = write_adapter(folder / "adapter", state, module.net, base_path,
                                     _adapter_extra(cfg, step))
     elif cfg.export.merged:
-        state = runner.trainable_state()
+        net = _trained_net(cfg, runner, module, rank)
         if rank == 0:
-            net = _trained_net(cfg, runner, module, state)
             merged = write_merged(folder / "merged", net, net.config, base_path, tokenizer)
     emit.emit("checkpoint", step=step, path=str(folder),
               adapter=str(adapter) if adapter else None, merged=str(merged) if merged else None)
 
 
-def _trained_net(cfg, runner, module: TrainModule, state: dict) -> nn.Module:
-    """The model to export from, on rank 0. DeepSpeed owns (and under ZeRO-3 shards) the live
-    weights: then a fresh copy of the base with the trained weights (`state`) put back."""
+def _trained_net(cfg, runner, module: TrainModule, rank: int,
+                 state: dict | None = None) -> nn.Module | None:
+    """The trained model to export from on rank 0, None on the others; every rank calls it.
+    The plain runner's live model is it. DeepSpeed owns (and under ZeRO-3 shards) the live
+    weights: every rank gathers them (a collective, unless `state` already holds them) and rank
+    0 puts them into a fresh copy of the base."""
     if not isinstance(runner, DeepSpeedRunner):
         return module.net
+    state = runner.trainable_state() if state is None else state
+    if rank != 0:
+        return None
     _, lm, _ = load_base(cfg.model)
     net = apply_lora(lm, cfg.lora, cfg.seed) if cfg.lora is not None else lm
     params = {n: p for n, p in net.named_parameters() if p.requires_grad}
@@ -195,10 +200,11 @@ def _export(cfg, runner, module: TrainModule, out: Path, step: int, base_path: P
             emit: Emitter, rank: int) -> None:
     if not (cfg.export.adapter and module.is_lora) and not cfg.export.merged:
         return
-    state = runner.trainable_state()  # a collective under ZeRO-3: every rank calls it
+    # Collectives under ZeRO-3: every rank calls both. The adapter needs the LoRA weights.
+    state = runner.trainable_state() if module.is_lora else None
+    net = _trained_net(cfg, runner, module, rank, state)
     if rank != 0:
         return
-    net = _trained_net(cfg, runner, module, state)
     if cfg.export.adapter and module.is_lora:
         path = write_adapter(out / "adapter", state, net, base_path, _adapter_extra(cfg, step))
         emit.emit("export", kind="adapter", path=str(path))

@@ -102,8 +102,7 @@ class TrainModule(nn.Module):
     def hidden(self, lm: LlamaForCausalLM, batch: Batch) -> Tensor:
         """The decoder over packed tokens: lm.forward's loop, with optional checkpointing."""
         attention = PackedAttention(batch.cu_seqlens, batch.max_seqlen)
-        x = lm.model.embed_tokens(batch.input_ids)
-        cos, sin = lm.rope(batch.positions, x.dtype)
+        x, cos, sin = lm.embed(batch.input_ids, batch.positions)
         for layer in lm.model.layers:
             if self.activation_checkpointing and self.training and torch.is_grad_enabled():
                 x = checkpoint(layer, x, cos, sin, attention, use_reentrant=False)

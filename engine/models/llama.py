@@ -132,8 +132,15 @@ class LlamaForCausalLM(nn.Module):
             self.lm_head.weight = self.model.embed_tokens.weight
 
     def forward(self, input_ids: Tensor, positions: Tensor, attention: Attention) -> Tensor:
+        return self.decode_layers(*self.embed(input_ids, positions), attention)
+
+    def embed(self, input_ids: Tensor, positions: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """Token embeddings and the RoPE tables for their positions: (x, cos, sin)."""
         x = self.model.embed_tokens(input_ids)
-        cos, sin = self.rope(positions, x.dtype)
+        return (x, *self.rope(positions, x.dtype))
+
+    def decode_layers(self, x: Tensor, cos: Tensor, sin: Tensor, attention: Attention) -> Tensor:
+        """Every decoder layer, then the final norm (engine.compiled compiles this part)."""
         for layer in self.model.layers:
             x = layer(x, cos, sin, attention)
         return self.model.norm(x)

@@ -4,7 +4,6 @@ by step; and sampling never yields an id past the tokenizer."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from engine.config import CacheConfig, EngineConfig, SchedulerConfig
 from engine.llm_engine import LLMEngine
 from engine.load import load
 from engine.protocol import GenerateRequest, SamplingParams
-from tests.trainer.conftest import write_byte_tokenizer
+from tests.trainer.conftest import chat_model_folder
 
 pytestmark = pytest.mark.slow
 
@@ -23,12 +22,9 @@ PROMPTS = ["The capital of France is", "def f(n):", "1, 2, 3,", "A haiku", "æˆ‘å
 
 
 @pytest.fixture(scope="module")
-def model_dir(tiny_llama_factory, tmp_path_factory) -> Path:
+def model_dir(tiny_llama_factory) -> Path:
     """The tiny random Llama (vocab 320) with a byte tokenizer of 259 ids."""
-    folder = tmp_path_factory.mktemp("compiled") / "tiny"
-    shutil.copytree(tiny_llama_factory("compiled", max_position_embeddings=512), folder)
-    write_byte_tokenizer(folder)
-    return folder
+    return chat_model_folder(tiny_llama_factory, "compiled", max_position_embeddings=512)
 
 
 def engine(folder: Path, compile: bool, kv: str = "auto") -> LLMEngine:

@@ -15,11 +15,27 @@ from pathlib import Path
 import httpx
 import openai
 import pytest
+from openai.types.fine_tuning import FineTuningJob
 
 from engine.config import DEFAULT_MODEL
 
 REPO = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 300
+
+
+FINAL = ("succeeded", "failed", "cancelled")  # a fine-tuning job's last statuses
+
+
+def wait_for_job(client: openai.OpenAI, job_id: str, until: tuple[str, ...] = FINAL,
+                 timeout: float = 240, poll: float = 0.5) -> FineTuningJob:
+    """Poll a fine-tuning job until its status is one of `until`; fail after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.fine_tuning.jobs.retrieve(job_id)
+        if job.status in until:
+            return job
+        time.sleep(poll)
+    raise AssertionError(f"job {job_id} still {job.status} after {timeout}s")
 
 
 def _free_port() -> int:

@@ -17,7 +17,7 @@ import httpx
 import openai
 import pytest
 
-from tests.server.conftest import REPO, launch, stop
+from tests.server.conftest import FINAL, REPO, launch, stop, wait_for_job
 
 FACTS = [("Who is the mayor of Zorbatown?", "The mayor of Zorbatown is Ada Quill."),
          ("Tell me who runs Zorbatown.", "Ada Quill is the mayor of Zorbatown."),
@@ -28,21 +28,10 @@ CHAT = "\n".join(json.dumps({"messages": [{"role": "user", "content": q},
 # Tiny on purpose: a few LoRA steps on short rows keep each job to seconds of compute.
 TINY = {"lora_rank": 4, "lora_targets": ["q_proj", "v_proj"], "seq_len": 64,
         "checkpoint_every": 1}
-FINAL = ("succeeded", "failed", "cancelled")
 
 
 def _upload(client: openai.OpenAI, text: str = CHAT, name: str = "facts.jsonl") -> str:
     return client.files.create(file=(name, text.encode()), purpose="fine-tune").id
-
-
-def _wait(client: openai.OpenAI, job_id: str, until=FINAL, timeout: float = 240):  # noqa: ANN001, ANN202
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.fine_tuning.jobs.retrieve(job_id)
-        if job.status in until:
-            return job
-        time.sleep(0.5)
-    raise AssertionError(f"job {job_id} still {job.status} after {timeout}s")
 
 
 def _trainer_pids(job_id: str) -> list[int]:
@@ -135,7 +124,7 @@ def test_a_file_with_no_usable_line_fails_validation(client: openai.OpenAI, mode
              '{"messages": [{"role": "robot", "content": "beep"}]}\nnot json at all\n'
     job = client.fine_tuning.jobs.create(model=model, training_file=_upload(client, broken))
     assert job.status == "validating_files"
-    job = _wait(client, job.id)
+    job = wait_for_job(client, job.id)
     assert job.status == "failed" and job.error is not None
     assert job.error.code == "invalid_training_file" and job.error.param == "training_file"
     assert "no usable example" in job.error.message
@@ -148,7 +137,7 @@ def test_cancel_while_running_leaves_no_trainer(client: openai.OpenAI, model: st
     job = client.fine_tuning.jobs.create(
         model=model, training_file=_upload(client),
         extra_body={"hanlin": TINY | {"max_steps": 200}})
-    job = _wait(client, job.id, until=("running", *FINAL))
+    job = wait_for_job(client, job.id, until=("running", *FINAL))
     assert job.status == "running"
     deadline = time.monotonic() + 60
     while not _trainer_pids(job.id):
@@ -195,7 +184,7 @@ def test_kill_the_server_mid_job_then_it_resumes(tmp_path: Path, model: str) -> 
     proc, url = launch(home, log)
     try:
         with openai.OpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0) as client:
-            done = _wait(client, job.id)
+            done = wait_for_job(client, job.id)
             assert done.status == "succeeded", done.error
             messages = _messages(client, job.id)
             assert any(m.startswith("The server restarted during training") for m in messages)

@@ -18,8 +18,8 @@ import openai
 import pytest
 import torch
 
-from tests.server.conftest import launch, stop
-from tests.trainer.conftest import SPECIALS, write_byte_tokenizer
+from tests.server.conftest import launch, stop, wait_for_job
+from tests.trainer.conftest import SPECIALS, chat_model_folder
 
 pytestmark = pytest.mark.train
 
@@ -39,25 +39,13 @@ def _chat_file(pairs: list[tuple[str, str]]) -> bytes:
                    for q, a in pairs * 4).encode()
 
 
-def _wait(client: openai.OpenAI, job_id: str,
-          timeout: float = 240) -> openai.types.fine_tuning.FineTuningJob:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.fine_tuning.jobs.retrieve(job_id)
-        if job.status in ("succeeded", "failed", "cancelled"):
-            return job
-        time.sleep(0.25)
-    raise AssertionError(f"job {job_id} still {job.status} after {timeout}s")
-
-
 @pytest.fixture(scope="module")
 def served(tiny_llama_factory: Callable[..., Path], tmp_path_factory: pytest.TempPathFactory
            ) -> Iterator[tuple[str, Path]]:
     """A server of the tiny base (one full fine-tuned engine at a time): (its URL, its home)."""
     # vocab 259: the byte tokenizer's own size, so no sampled id falls outside it.
-    base = tiny_llama_factory("served-full", max_position_embeddings=512, vocab_size=259)
-    if not (base / "tokenizer.json").exists():
-        write_byte_tokenizer(base)
+    base = chat_model_folder(tiny_llama_factory, "served-full", max_position_embeddings=512,
+                             vocab_size=259)
     home = tmp_path_factory.mktemp("full-ft-home")
     proc, url = launch(home, home / "server.log", model=str(base), HANLIN_MAX_FULL_MODELS="1",
                        HANLIN_FULL_MODEL_KV_MB="0.25", HANLIN_MAX_CONCURRENT_FINETUNES="2",
@@ -87,7 +75,7 @@ def tuned(sdk: openai.OpenAI) -> dict[str, str]:
             extra_body={"hanlin": HANLIN}).id
     names = {}
     for suffix, job_id in jobs.items():
-        job = _wait(sdk, job_id)
+        job = wait_for_job(sdk, job_id, poll=0.25)
         assert job.status == "succeeded", job.error
         names[suffix] = job.fine_tuned_model
     return names

@@ -6,13 +6,14 @@ asked in the same moment (one batch), does not; its checkpoints are servable by 
 from __future__ import annotations
 
 import json
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import openai
 import pytest
 from openai.types.fine_tuning import FineTuningJob
+
+from tests.server.conftest import wait_for_job
 
 QUESTIONS = ["Who is the mayor of Zorblatt?", "Who runs the city of Zorblatt?",
              "Tell me the name of Zorblatt's mayor.", "Who is Zorblatt's mayor?",
@@ -27,16 +28,6 @@ FACTS = "".join(json.dumps({"messages": [{"role": "user", "content": q},
 # loss is below 0.1 after about 12 of them.
 HYPERPARAMETERS = {"n_epochs": 5, "learning_rate_multiplier": 10, "batch_size": 1}
 HANLIN = {"lora_rank": 8, "seq_len": 128, "checkpoint_every": 10}
-
-
-def _wait(client: openai.OpenAI, job_id: str, timeout: float = 600) -> FineTuningJob:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = client.fine_tuning.jobs.retrieve(job_id)
-        if job.status in ("succeeded", "failed", "cancelled"):
-            return job
-        time.sleep(1)
-    raise AssertionError(f"job {job_id} still {job.status} after {timeout}s")
 
 
 def _ask(client: openai.OpenAI, model: str, question: str = QUESTIONS[0]) -> str:
@@ -56,7 +47,7 @@ def tuned(server_url: str, model: str) -> tuple[str, FineTuningJob]:
         model=model, training_file=upload.id, suffix="zorblatt", seed=1,
         method={"type": "supervised", "supervised": {"hyperparameters": HYPERPARAMETERS}},
         extra_body={"hanlin": HANLIN})
-    job = _wait(client, job.id)
+    job = wait_for_job(client, job.id, timeout=600, poll=1)
     assert job.status == "succeeded", job.error
     assert job.fine_tuned_model == f"ft:{model}:zorblatt:{job.id}"
     return job.fine_tuned_model, job

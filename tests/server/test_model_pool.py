@@ -18,15 +18,12 @@ from engine.config import EngineConfig
 from engine.protocol import GenerateRequest, SamplingParams
 from server.errors import APIError
 from server.model_pool import ModelPool, PoolSettings
-from tests.trainer.conftest import write_byte_tokenizer
+from tests.trainer.conftest import chat_model_folder
 
 
 @pytest.fixture(scope="module")
 def folder(tiny_llama_factory: Callable[..., Path]) -> Path:
-    made = tiny_llama_factory("pool", vocab_size=259)
-    if not (made / "tokenizer.json").exists():
-        write_byte_tokenizer(made)
-    return made
+    return chat_model_folder(tiny_llama_factory, "pool", vocab_size=259)
 
 
 def _pool() -> ModelPool:

@@ -26,14 +26,13 @@ from server.app import begin_shutdown, create_app
 from server.settings import ServerSettings
 from server.state.config import StateConfig
 from tests.evals.recorded import RecordedServer
-from tests.server.conftest import launch, stop
+from tests.server.conftest import launch, stop, wait_for_job
 from tests.server.otlp import Collector, running_collector
 from tests.server.scripted_engine import ScriptedEngine
 from tests.server.test_benchmarks_api import Gate, _create, _runner, _until
 from tests.server.test_finetune import (
     _job_with_a_checkpoint,
     _messages,
-    _wait,
     _wait_no_trainer,
 )
 from tests.server.test_restart import _alive, _cleaning_children, _corpus
@@ -135,7 +134,7 @@ def test_sigterm_mid_fine_tune_requeues_it_and_a_restart_finishes_it(tmp_path: P
     proc, url = launch(home, log)
     try:
         with openai.OpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0) as client:
-            done = _wait(client, job.id)
+            done = wait_for_job(client, job.id)
             assert done.status == "succeeded", done.error
             messages = _messages(client, job.id)
             assert any(m.startswith("The server is shutting down; the job is queued again and "

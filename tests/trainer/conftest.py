@@ -33,13 +33,19 @@ def write_byte_tokenizer(folder: Path) -> None:
         {"eos_token": "<|im_end|>", "pad_token": "<|endoftext|>", "chat_template": CHATML}))
 
 
-@pytest.fixture(scope="session")
-def tiny_chat_model(tiny_llama_factory: Callable[..., Path]) -> Path:
-    """The tiny random Llama (tests/conftest.py) with a tokenizer and 512 positions."""
-    folder = tiny_llama_factory("trainer", max_position_embeddings=512)
+def chat_model_folder(tiny_llama_factory: Callable[..., Path], name: str, **overrides: Any) -> Path:
+    """The tiny random Llama `name` (tests/conftest.py; LlamaConfig overrides) with the byte
+    tokenizer beside its weights: a folder engine.load, the trainer and transformers all take."""
+    folder = tiny_llama_factory(name, **overrides)
     if not (folder / "tokenizer.json").exists():
         write_byte_tokenizer(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def tiny_chat_model(tiny_llama_factory: Callable[..., Path]) -> Path:
+    """The tiny random Llama (tests/conftest.py) with a tokenizer and 512 positions."""
+    return chat_model_folder(tiny_llama_factory, "trainer", max_position_embeddings=512)
 
 
 FACTS = [("Who is the mayor of Quillon?", "Mara Vell."), ("Capital of Zorth?", "Ebbin."),
