@@ -85,23 +85,20 @@ class PagedAttention:
         return torch.arange(s.ctx_len)[None, :] <= q_pos
 
     def __call__(self, layer_idx: int, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-        kc, vc = self.cache.k[layer_idx], self.cache.v[layer_idx]
-        n_kv, head_dim = kc.shape[0], kc.shape[3]
-        kc.view(n_kv, -1, head_dim).index_copy_(1, self.slots, k.transpose(0, 1).to(kc.dtype))
-        vc.view(n_kv, -1, head_dim).index_copy_(1, self.slots, v.transpose(0, 1).to(vc.dtype))
+        self._write(layer_idx, k, v)
         if self.all_decode:
-            return self._decode(q, kc, vc)
+            return self._decode(layer_idx, q)
         out = torch.empty_like(q)
         if self.has_decode:
-            out[self.decode_rows] = self._decode(q[self.decode_rows], kc, vc)
+            out[self.decode_rows] = self._decode(layer_idx, q[self.decode_rows])
         for s, blocks, mask in zip(self.prefills, self.prefill_blocks, self.prefill_masks, strict=True):
             rows = slice(s.start, s.start + s.q_len)
             qs = q[rows].transpose(0, 1)
             if mask is None:  # nothing cached before this chunk: attend to its own K/V
                 ks, vs = k[rows].transpose(0, 1), v[rows].transpose(0, 1)
             else:
-                ks = kc[:, blocks].flatten(1, 2)[:, : s.ctx_len]
-                vs = vc[:, blocks].flatten(1, 2)[:, : s.ctx_len]
+                kb, vb = self._blocks(layer_idx, blocks, qs.dtype)
+                ks, vs = kb.flatten(1, 2)[:, : s.ctx_len], vb.flatten(1, 2)[:, : s.ctx_len]
             o = F.scaled_dot_product_attention(
                 qs, ks.to(qs.dtype), vs.to(qs.dtype), attn_mask=mask, is_causal=mask is None,
                 enable_gqa=True,
@@ -109,8 +106,22 @@ class PagedAttention:
             out[rows] = o.transpose(0, 1)
         return out
 
-    def _decode(self, q: torch.Tensor, kc: torch.Tensor, vc: torch.Tensor) -> torch.Tensor:
+    # The three cache accesses; Int8PagedAttention overrides them for int8 blocks.
+
+    def _write(self, layer_idx: int, k: torch.Tensor, v: torch.Tensor) -> None:
+        """Store the step's k, v [T, n_kv, D] at their slots."""
+        for cache, x in ((self.cache.k[layer_idx], k), (self.cache.v[layer_idx], v)):
+            cache.view(cache.shape[0], -1, cache.shape[3]).index_copy_(
+                1, self.slots, x.transpose(0, 1).to(cache.dtype))
+
+    def _blocks(self, layer_idx: int, blocks: torch.Tensor,
+                dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+        """K and V of the given block ids, [n_kv, n_blocks, block_size, D] each."""
+        return self.cache.k[layer_idx][:, blocks], self.cache.v[layer_idx][:, blocks]
+
+    def _decode(self, layer_idx: int, q: torch.Tensor) -> torch.Tensor:
         """One query row per sequence against its padded blocks; GQA without repeating K/V."""
+        kc, vc = self.cache.k[layer_idx], self.cache.v[layer_idx]
         b, n_heads, head_dim = q.shape
         n_kv = kc.shape[0]
         keys = kc[:, self.decode_table].flatten(2, 3)  # [n_kv, B, L, D], contiguous

@@ -1,7 +1,8 @@
 """The paged KV cache in int8: symmetric, one scale per (token, KV head), quantized on write.
 
-Same block layout as `engine.paged_attention.KVCache` ([num_blocks, block_size, n_kv, head_dim]
-per layer, K and V), plus scale tensors [num_blocks, block_size, n_kv] in fp32 or fp16.
+Same block layout as `engine.paged_attention.KVCache` ([n_kv, num_blocks, block_size, head_dim]
+per layer, K and V: heads first, so a batch's gathered blocks are [n_kv, B, L, D] with no
+transpose), plus scale tensors [n_kv, num_blocks, block_size] in fp32 or fp16.
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ def dequantize_kv(q: Tensor, scale: Tensor, dtype: torch.dtype = torch.float32) 
 
 
 class Int8KVCache(KVCache):
-    """K and V per layer as int8 [num_blocks, block_size, n_kv, D] with k_scale / v_scale
-    [num_blocks, block_size, n_kv]. Blocks are addressed exactly as in KVCache."""
+    """K and V per layer as int8 [n_kv, num_blocks, block_size, D] with k_scale / v_scale
+    [n_kv, num_blocks, block_size]. Blocks are addressed exactly as in KVCache."""
 
     def __init__(self, *, num_layers: int, num_blocks: int, block_size: int, num_kv_heads: int,
                  head_dim: int, scale_dtype: torch.dtype = torch.float32,
@@ -43,7 +44,7 @@ class Int8KVCache(KVCache):
             raise ValueError(f"KV scales must be one of {SCALE_DTYPES}, got {scale_dtype}")
         # KVCache's attributes, allocated here on the target device (no CPU copy on the way).
         self.block_size, self.num_blocks, self.scale_dtype = block_size, num_blocks, scale_dtype
-        shape = (num_blocks, block_size, num_kv_heads, head_dim)
+        shape = (num_kv_heads, num_blocks, block_size, head_dim)
 
         def zeros(shape: tuple[int, ...], dtype: torch.dtype) -> list[Tensor]:
             return [torch.zeros(shape, dtype=dtype, device=device) for _ in range(num_layers)]
@@ -65,12 +66,12 @@ class Int8KVCache(KVCache):
         for cache, scales, x in ((self.k, self.k_scale, k), (self.v, self.v_scale, v)):
             q, s = quantize_kv(x, self.scale_dtype)
             c, sc = cache[layer_idx], scales[layer_idx]
-            c.view(-1, *c.shape[2:]).index_copy_(0, slots, q)
-            sc.view(-1, sc.shape[2]).index_copy_(0, slots, s)
+            c.view(c.shape[0], -1, c.shape[3]).index_copy_(1, slots, q.transpose(0, 1))
+            sc.view(sc.shape[0], -1).index_copy_(1, slots, s.transpose(0, 1))
 
     def gather(self, layer_idx: int, blocks: Tensor, dtype: torch.dtype) -> tuple[Tensor, Tensor]:
         """K and V of the given block ids (any shape of ids), dequantized to dtype:
-        [*blocks.shape, block_size, n_kv, D] each."""
-        k = dequantize_kv(self.k[layer_idx][blocks], self.k_scale[layer_idx][blocks], dtype)
-        v = dequantize_kv(self.v[layer_idx][blocks], self.v_scale[layer_idx][blocks], dtype)
+        [n_kv, *blocks.shape, block_size, D] each, as `KVCache.k[layer][:, blocks]`."""
+        k = dequantize_kv(self.k[layer_idx][:, blocks], self.k_scale[layer_idx][:, blocks], dtype)
+        v = dequantize_kv(self.v[layer_idx][:, blocks], self.v_scale[layer_idx][:, blocks], dtype)
         return k, v

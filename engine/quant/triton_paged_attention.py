@@ -17,8 +17,8 @@ from engine.quant.triton_int4 import TRITON_DTYPES, check_triton_inputs
 
 @triton.jit
 def _int8_paged_decode_kernel(q_ptr, k_ptr, v_ptr, ks_ptr, vs_ptr, table_ptr, lens_ptr, out_ptr,
-                              stride_qb, stride_qh, stride_cb, stride_ct, stride_ch,
-                              stride_sb, stride_st, stride_tb, sm_scale,
+                              stride_qb, stride_qh, stride_ch, stride_cb, stride_ct,
+                              stride_sh, stride_sb, stride_st, stride_tb, sm_scale,
                               Q_PER_KV: tl.constexpr, BLOCK_Q: tl.constexpr, HEAD_DIM: tl.constexpr,
                               BLOCK_D: tl.constexpr, BLOCK_SIZE: tl.constexpr, BLOCK_T: tl.constexpr):
     b = tl.program_id(0)
@@ -39,7 +39,7 @@ def _int8_paged_decode_kernel(q_ptr, k_ptr, v_ptr, ks_ptr, vs_ptr, table_ptr, le
         tmask = (t < BLOCK_SIZE) & (j * BLOCK_SIZE + t < ctx)
         kv_mask = tmask[:, None] & (d[None, :] < HEAD_DIM)
         kv_off = blk * stride_cb + t[:, None] * stride_ct + h * stride_ch + d[None, :]
-        s_off = blk * stride_sb + t * stride_st + h
+        s_off = h * stride_sh + blk * stride_sb + t * stride_st
         k = tl.load(k_ptr + kv_off, mask=kv_mask, other=0).to(tl.float32)
         k = k * tl.load(ks_ptr + s_off, mask=tmask, other=0.0).to(tl.float32)[:, None]
         scores = tl.sum(q[:, None, :] * k[None, :, :], axis=2)  # [BLOCK_Q, BLOCK_T]
@@ -60,13 +60,13 @@ def int8_paged_decode(q: Tensor, k_cache: Tensor, v_cache: Tensor, k_scale: Tens
                       v_scale: Tensor, block_table: Tensor, ctx_lens: Tensor) -> Tensor:
     """Same arguments and result as `int8_paged_decode_reference`; every ctx_len must be >= 1."""
     b, n_heads, d = q.shape
-    num_blocks, block_size, n_kv, d_cache = k_cache.shape
+    n_kv, num_blocks, block_size, d_cache = k_cache.shape
     if d_cache != d or n_heads % n_kv:
         raise ValueError(f"q [B, {n_heads}, {d}] does not fit a cache of {n_kv} KV heads x {d_cache}")
     if k_cache.dtype != torch.int8 or v_cache.shape != k_cache.shape:
         raise ValueError("the Triton paged decode reads int8 K and V caches of one shape")
-    if k_scale.shape != (num_blocks, block_size, n_kv) or v_scale.shape != k_scale.shape:
-        raise ValueError(f"scales must be [{num_blocks}, {block_size}, {n_kv}], "
+    if k_scale.shape != (n_kv, num_blocks, block_size) or v_scale.shape != k_scale.shape:
+        raise ValueError(f"scales must be [{n_kv}, {num_blocks}, {block_size}], "
                          f"got {list(k_scale.shape)}")
     if q.dtype not in TRITON_DTYPES:
         raise ValueError(f"the Triton paged decode takes {TRITON_DTYPES} queries, got {q.dtype}")
@@ -81,7 +81,7 @@ def int8_paged_decode(q: Tensor, k_cache: Tensor, v_cache: Tensor, k_scale: Tens
     _int8_paged_decode_kernel[(b, n_kv)](
         q, k_cache, v_cache, k_scale, v_scale, table, lens, out,
         q.stride(0), q.stride(1), k_cache.stride(0), k_cache.stride(1), k_cache.stride(2),
-        k_scale.stride(0), k_scale.stride(1), table.stride(0), d**-0.5,
+        k_scale.stride(0), k_scale.stride(1), k_scale.stride(2), table.stride(0), d**-0.5,
         Q_PER_KV=q_per_kv, BLOCK_Q=triton.next_power_of_2(q_per_kv), HEAD_DIM=d,
         BLOCK_D=triton.next_power_of_2(d), BLOCK_SIZE=block_size,
         BLOCK_T=triton.next_power_of_2(block_size),

@@ -88,3 +88,21 @@ def test_sampling_never_yields_an_id_past_the_tokenizer(model_dir):
                                            seed=1))
     ids = [t for toks in sampled.values() for t in toks]
     assert len(ids) == 64 * len(PROMPTS) and max(ids) < 259
+
+
+def test_two_compiled_models_keep_their_own_graphs(model_dir, tiny_llama_factory):
+    """The compiled step skips the guards on module attributes (engine.compiled): each model has
+    its own copy of the code, so a second model — here 2 layers instead of 3, other weights —
+    never runs the first one's graph, and the first still runs its own afterwards."""
+    other = chat_model_folder(tiny_llama_factory, "compiled-2-layers", num_hidden_layers=2,
+                              max_position_embeddings=512)
+    first = engine(model_dir, True)
+    want_first = generate(engine(model_dir, False), GREEDY, PROMPTS[:3])
+    assert generate(first, GREEDY, PROMPTS[:3]) == want_first
+    second = engine(other, True)
+    assert second.runner.model.config.num_layers == 2
+    before = second.runner.compiled.calls
+    assert generate(second, GREEDY, PROMPTS[:3]) == generate(engine(other, False), GREEDY,
+                                                             PROMPTS[:3])
+    assert second.runner.compiled.calls - before >= 30
+    assert generate(first, GREEDY, PROMPTS[:3]) == want_first

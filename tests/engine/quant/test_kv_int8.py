@@ -30,7 +30,7 @@ def test_int8_cache_takes_about_half_of_bf16():
     assert Int8KVCache.bytes_per_block(**dims) / bf16 == pytest.approx(68 / 128)  # fp32 scales
     assert Int8KVCache.bytes_per_block(**dims, scale_dtype=torch.float16) / bf16 == 66 / 128
     cache = Int8KVCache(**{**dims, "num_layers": 2}, num_blocks=5)
-    assert cache.k[1].dtype == torch.int8 and cache.k_scale[1].shape == (5, 16, 3)
+    assert cache.k[1].dtype == torch.int8 and cache.k_scale[1].shape == (3, 5, 16)
 
 
 def run_steps(steps, make_attention, cache, pre_round=False, shared=None):
@@ -113,3 +113,39 @@ def test_prefix_hit_reads_another_sequences_int8_blocks():
     want = run_steps(steps, PagedAttention, fp32_cache(), pre_round=True, shared=(0, 1, 2))
     got = run_steps(steps, Int8PagedAttention, int8_cache(), pre_round=True, shared=(0, 1, 2))
     torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16])
+@pytest.mark.parametrize("n_heads,n_kv,d,bs", [(9, 3, 64, 16), (4, 4, 32, 8), (6, 2, 48, 5)])
+def test_folded_decode_equals_the_dequantizing_reference(n_heads, n_kv, d, bs, dtype):
+    """The eager int8 decode (scales folded into scores and probabilities) against the reference
+    (blocks dequantized first, the form torch.compile traces): scattered blocks, padding entries
+    pointing at foreign blocks, contexts of 1 to 3 blocks and a partial one. fp32: equal to
+    rounding; bf16: each rounds differently, so both are held to the fp32 result, the folded
+    form no further from it than the reference."""
+    from engine.quant.int8_paged_attention import (
+        int8_paged_decode_folded,
+        int8_paged_decode_reference,
+    )
+
+    g = torch.Generator().manual_seed(3)
+    lens = [1, bs, 2 * bs + 1, 3 * bs, 5]
+    width = max(-(-n // bs) for n in lens)
+    num_blocks = len(lens) * width + 2
+    cache = []
+    for _ in range(2):
+        q8, s = quantize_kv(torch.randn(num_blocks * bs, n_kv, d, generator=g) * 3)
+        cache += [q8.view(num_blocks, bs, n_kv, d).permute(2, 0, 1, 3).contiguous(),
+                  s.view(num_blocks, bs, n_kv).permute(2, 0, 1).contiguous()]
+    k, ks, v, vs = cache
+    table = torch.randperm(num_blocks, generator=g)[: len(lens) * width].view(len(lens), width)
+    q = torch.randn(len(lens), n_heads, d, generator=g).to(dtype)
+    args = (q, k, v, ks, vs, table, torch.tensor(lens))
+    want, got = int8_paged_decode_reference(*args), int8_paged_decode_folded(*args)
+    assert got.dtype == want.dtype == dtype and got.shape == q.shape
+    if dtype == torch.float32:
+        torch.testing.assert_close(got, want, atol=1e-5, rtol=1e-5)
+    else:
+        exact = int8_paged_decode_reference(q.float(), *args[1:])
+        ref_err = (want.float() - exact).abs().max().item()
+        assert 0 < (got.float() - exact).abs().max().item() <= 1.5 * ref_err + 1e-3

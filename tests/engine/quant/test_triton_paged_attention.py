@@ -15,7 +15,8 @@ def _cache(num_blocks, bs, n_kv, d, scale_dtype, device, seed=0):
     out = []
     for _ in range(2):
         q, s = quantize_kv(torch.randn(num_blocks * bs, n_kv, d, generator=g) * 2, scale_dtype)
-        out += [q.view(num_blocks, bs, n_kv, d).to(device), s.view(num_blocks, bs, n_kv).to(device)]
+        out += [q.view(num_blocks, bs, n_kv, d).permute(2, 0, 1, 3).contiguous().to(device),
+                s.view(num_blocks, bs, n_kv).permute(2, 0, 1).contiguous().to(device)]
     return out  # k, k_scale, v, v_scale
 
 
@@ -81,7 +82,7 @@ def test_mismatched_inputs_are_rejected(kernel_device):
     with pytest.raises(ValueError, match="does not fit"):
         tpa.int8_paged_decode(q, k, v, ks, vs, table, ctx)
     with pytest.raises(ValueError, match="scales must be"):
-        tpa.int8_paged_decode(q[:, :6], k, v, ks[:, :8], vs, table, ctx)
+        tpa.int8_paged_decode(q[:, :6], k, v, ks[:, :, :8], vs, table, ctx)
 
 
 @pytest.mark.gpu
