@@ -127,8 +127,24 @@ class PagedAttention:
         keys = kc[:, self.decode_table].flatten(2, 3)  # [n_kv, B, L, D], contiguous
         vals = vc[:, self.decode_table].flatten(2, 3)
         qg = q.view(b, n_kv, n_heads // n_kv, head_dim).transpose(0, 1).to(keys.dtype)
-        scores = torch.matmul(qg, keys.transpose(-1, -2)) * head_dim**-0.5  # [n_kv, B, g, L]
-        scores = scores.float().masked_fill_(self.decode_pad, float("-inf"))
-        probs = scores.softmax(-1).to(vals.dtype)
-        out = torch.matmul(probs, vals)  # [n_kv, B, g, D]
+        out = decode_attend(qg, keys, vals, self.decode_pad)  # [n_kv, B, g, D]
         return out.transpose(0, 1).reshape(b, n_heads, head_dim).to(q.dtype)
+
+
+def decode_attend(qg: torch.Tensor, keys: torch.Tensor, vals: torch.Tensor,
+                  pad: torch.Tensor) -> torch.Tensor:
+    """Softmax attention of query groups qg [n_kv, B, g, D] over keys / vals [n_kv, B, L, D],
+    pad [1 or n_kv, B, 1, L] True where masked -> [n_kv, B, g, D] in vals' dtype.
+
+    Two batched matmuls; for a single sequence, products and sums instead (in fp32): a
+    [3, 1, 3, 64] x [3, 1, 64, L] matmul is all call overhead, and under torch.compile the sums
+    fuse with the gather of the blocks (33 vs 75 us a layer at batch 1, measured) — while at
+    batch 32 the matmuls are faster (0.26 vs 0.40 ms)."""
+    scale = qg.shape[-1] ** -0.5
+    if qg.shape[1] == 1:
+        scores = (qg.float()[:, :, :, None, :] * keys.float()[:, :, None]).sum(-1) * scale
+        probs = scores.masked_fill(pad, float("-inf")).softmax(-1)
+        return (probs[..., None] * vals.float()[:, :, None]).sum(-2).to(vals.dtype)
+    scores = torch.matmul(qg, keys.transpose(-1, -2)) * scale  # [n_kv, B, g, L]
+    scores = scores.float().masked_fill(pad, float("-inf"))
+    return torch.matmul(scores.softmax(-1).to(vals.dtype), vals)

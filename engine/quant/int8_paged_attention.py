@@ -16,7 +16,7 @@ from typing import Literal
 import torch
 from torch import Tensor
 
-from engine.paged_attention import PagedAttention, SeqSlice
+from engine.paged_attention import PagedAttention, SeqSlice, decode_attend
 from engine.quant.kv_int8 import Int8KVCache, dequantize_kv
 
 
@@ -77,9 +77,7 @@ def int8_paged_decode_reference(q: Tensor, k_cache: Tensor, v_cache: Tensor, k_s
     vals = dequantize_kv(v_cache[:, table], v_scale[:, table], q.dtype).flatten(2, 3)
     pad = torch.arange(keys.shape[2], device=q.device) >= ctx_lens.to(q.device)[:, None]  # [B, L]
     qg = q.view(b, n_kv, n_heads // n_kv, d).transpose(0, 1)  # [n_kv, B, g, D]
-    scores = torch.matmul(qg, keys.transpose(-1, -2)) * d**-0.5
-    scores = scores.float().masked_fill(pad[None, :, None, :], float("-inf"))
-    out = torch.matmul(scores.softmax(-1).to(vals.dtype), vals)  # [n_kv, B, g, D]
+    out = decode_attend(qg, keys, vals, pad[None, :, None, :])  # [n_kv, B, g, D]
     return out.transpose(0, 1).reshape(b, n_heads, d).to(q.dtype)
 
 
