@@ -24,6 +24,7 @@ import torch
 import torch.fx.experimental._config
 from torch import Tensor
 
+from engine.lora import lora_context
 from engine.models.attention import Attention
 from engine.models.llama import LlamaForCausalLM
 from engine.paged_attention import KVCache, PagedAttention, SeqSlice
@@ -37,13 +38,17 @@ class CompiledDecode:
 
     def __init__(self, model: LlamaForCausalLM) -> None:
         self.model = model
+        # The first LoRA adapter's load swaps the projections for LoraLinear wrappers; do it now,
+        # so that the traced modules are the ones every later step finds (with no adapter rows
+        # a wrapper is its base layer; rows with adapters run eager).
+        lora_context(model)
         self.calls = 0  # decode steps it ran (tests check the compiled path was taken)
         # No "equal sizes are one symbol" guesses: the batch and the table width may match once.
         torch.fx.experimental._config.use_duck_shape = False
         # Dynamo keeps compiled code (and its guards) on the function's code object: a copy of
         # it per instance keeps two models' graphs apart, so the guards on the modules'
         # attributes — thousands, re-checked every step, ~1.5 ms at batch 1 — can be dropped:
-        # nothing changes a served model's modules after load (adapters run eager).
+        # nothing changes a served model's modules after this (adapters run eager).
         code = LlamaForCausalLM.decode_layers.__code__.replace()
         fn = types.FunctionType(code, LlamaForCausalLM.decode_layers.__globals__, code.co_name)
         self._fn = torch.compile(

@@ -106,3 +106,37 @@ def test_two_compiled_models_keep_their_own_graphs(model_dir, tiny_llama_factory
                                                              PROMPTS[:3])
     assert second.runner.compiled.calls - before >= 30
     assert generate(first, GREEDY, PROMPTS[:3]) == want_first
+
+
+def test_an_adapter_loaded_after_compiling(model_dir, tmp_path):
+    """LoRA rows run eager and swap the projections for LoraLinear at the first adapter's load;
+    the compiled graph (which no longer re-checks module attributes) was traced over those
+    wrappers already, so steps without adapters keep running it — before, during and after
+    adapter requests — and every answer equals the eager engine's."""
+    from tests.engine.test_lora import ALL, write_peft
+
+    adapter = write_peft(tmp_path / "a", model_dir, ALL, 4, 8.0, 1)
+    eager, compiled = engine(model_dir, False), engine(model_dir, True)
+    for eng in (eager, compiled):
+        eng.register_adapter("a", adapter)
+    runs = compiled.runner.compiled
+    before = generate(compiled, GREEDY, PROMPTS[:2])
+    assert before == generate(eager, GREEDY, PROMPTS[:2])
+
+    def mixed(eng: LLMEngine) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for i, (p, a) in enumerate([(PROMPTS[0], "a"), (PROMPTS[1], None), (PROMPTS[2], "a")]):
+            eng.add_request(GenerateRequest(request_id=str(i), prompt_ids=tuple(eng.tokenizer.encode(p)),
+                                            sampling=GREEDY, adapter_id=a))
+            out[str(i)] = []
+        while eng.has_work():
+            for o in eng.step():
+                out[o.request_id] += o.token_ids
+        return out
+
+    with_adapter = mixed(compiled)
+    assert with_adapter == mixed(eager)
+    assert with_adapter["0"] != before["0"]  # the adapter changes the answer
+    calls = runs.calls
+    assert generate(compiled, GREEDY, PROMPTS[:2]) == before
+    assert runs.calls - calls >= 30
