@@ -10,8 +10,8 @@ compiled graph sees one shape family: batch B and padded context L, both symboli
 KV cache the gather of the int8 blocks, their conversion and the scale folding fuse too.
 
 The eager model is the reference: `tests/engine/test_compiled.py` compares the two. Compiling
-costs about a minute on 2 cores at start-up (`warm_up`), less when inductor's on-disk cache
-(`TORCHINDUCTOR_CACHE_DIR`) already holds the kernels.
+(`warm_up`) costs 1.5-6 minutes on 2 cores at start-up, int8 KV the longest, less when
+inductor's on-disk cache (`TORCHINDUCTOR_CACHE_DIR`) already holds the kernels.
 """
 
 from __future__ import annotations
