@@ -48,7 +48,7 @@ def _engine_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--max-model-len", type=int, help="context length cap in tokens")
     parser.add_argument("--compile", action="store_true", default=None,
-                        help="decode steps through torch.compile: 1.2-1.5x tokens/s, 1.5-4 "
+                        help="decode steps through torch.compile: 1.2-1.5x tokens/s, 1.5-6 "
                              "minutes more at start-up on 2 cores (env HANLIN_COMPILE=1)")
 
 

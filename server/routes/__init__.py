@@ -54,14 +54,13 @@ async def resolve_model(request: Request[Any, Any, Any], model: str) -> Target:
     engine's own weights); 404 otherwise. A full fine-tune's engine is loaded if it is not (the
     request waits) and held until the response is sent (503 when no slot is free)."""
     state = request.app.state
+    check_model(state, model)
     engine: AsyncEngine = state.engine
     if model == engine.model_name:
         return Target(engine)
     if engine.has_adapter(model):
         return Target(engine, model)
     models: ModelPool = state.models
-    if not models.knows(model):
-        raise model_not_found(model)
     lease = await models.acquire(model)
     hold(request.scope, lease)
     return Target(lease.engine)

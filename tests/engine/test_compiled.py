@@ -35,11 +35,14 @@ def engine(folder: Path, compile: bool, kv: str = "auto") -> LLMEngine:
     return LLMEngine(loaded.model, loaded.tokenizer, config, loaded.num_blocks, 512)
 
 
-def generate(eng: LLMEngine, sampling: SamplingParams, prompts=PROMPTS) -> dict[str, list[int]]:
+def generate(eng: LLMEngine, sampling: SamplingParams, prompts=PROMPTS,
+             adapters: list[str | None] | None = None) -> dict[str, list[int]]:
+    """Request id (the prompt's index) -> its generated ids; `adapters`: one per prompt."""
     out: dict[str, list[int]] = {}
     for i, p in enumerate(prompts):
         ids = tuple(eng.tokenizer.encode(p))
-        eng.add_request(GenerateRequest(request_id=str(i), prompt_ids=ids, sampling=sampling))
+        eng.add_request(GenerateRequest(request_id=str(i), prompt_ids=ids, sampling=sampling,
+                                        adapter_id=adapters[i] if adapters else None))
         out[str(i)] = []
     while eng.has_work():
         for o in eng.step():
@@ -123,19 +126,9 @@ def test_an_adapter_loaded_after_compiling(model_dir, tmp_path):
     before = generate(compiled, GREEDY, PROMPTS[:2])
     assert before == generate(eager, GREEDY, PROMPTS[:2])
 
-    def mixed(eng: LLMEngine) -> dict[str, list[int]]:
-        out: dict[str, list[int]] = {}
-        for i, (p, a) in enumerate([(PROMPTS[0], "a"), (PROMPTS[1], None), (PROMPTS[2], "a")]):
-            eng.add_request(GenerateRequest(request_id=str(i), prompt_ids=tuple(eng.tokenizer.encode(p)),
-                                            sampling=GREEDY, adapter_id=a))
-            out[str(i)] = []
-        while eng.has_work():
-            for o in eng.step():
-                out[o.request_id] += o.token_ids
-        return out
-
-    with_adapter = mixed(compiled)
-    assert with_adapter == mixed(eager)
+    adapters = ["a", None, "a"]
+    with_adapter = generate(compiled, GREEDY, PROMPTS[:3], adapters)
+    assert with_adapter == generate(eager, GREEDY, PROMPTS[:3], adapters)
     assert with_adapter["0"] != before["0"]  # the adapter changes the answer
     calls = runs.calls
     assert generate(compiled, GREEDY, PROMPTS[:2]) == before

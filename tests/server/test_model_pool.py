@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
@@ -26,48 +26,45 @@ def folder(tiny_llama_factory: Callable[..., Path]) -> Path:
     return chat_model_folder(tiny_llama_factory, "pool", vocab_size=259)
 
 
-def _pool() -> ModelPool:
-    return ModelPool(EngineConfig(num_threads=1), PoolSettings(max_loaded=1, kv_cache_bytes=1 << 20))
+@pytest.fixture
+async def pool() -> AsyncIterator[ModelPool]:
+    """One slot, a 1 MB KV budget each; closed after the test (closing twice is harmless)."""
+    pool = ModelPool(EngineConfig(num_threads=1), PoolSettings(max_loaded=1, kv_cache_bytes=1 << 20))
+    yield pool
+    await pool.close()
 
 
-async def test_a_folder_that_fails_to_load_is_a_500_and_frees_its_slot(folder: Path,
-                                                                      tmp_path: Path) -> None:
+async def test_a_folder_that_fails_to_load_is_a_500_and_frees_its_slot(
+        pool: ModelPool, folder: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(folder, broken)
     (broken / "model.safetensors").write_bytes(b"not safetensors")
-    pool = _pool()
     await pool.sync({"broken": broken, "good": folder})
-    try:
-        for _ in range(2):  # the failure is not remembered: the next request tries again
-            with pytest.raises(APIError) as failed:
-                await pool.acquire("broken")
-            assert (failed.value.status_code, failed.value.code) == (500, "model_load_failed")
-            assert pool.loaded() == []
-        lease = await pool.acquire("good")  # the one slot is free
-        assert pool.loaded() == ["good"]
-        lease.release()
-    finally:
-        await pool.close()
+    for _ in range(2):  # the failure is not remembered: the next request tries again
+        with pytest.raises(APIError) as failed:
+            await pool.acquire("broken")
+        assert (failed.value.status_code, failed.value.code) == (500, "model_load_failed")
+        assert pool.loaded() == []
+    lease = await pool.acquire("good")  # the one slot is free
+    assert pool.loaded() == ["good"]
+    lease.release()
 
 
-async def test_a_caller_that_gives_up_does_not_stop_the_load(folder: Path) -> None:
-    pool = _pool()
+async def test_a_caller_that_gives_up_does_not_stop_the_load(pool: ModelPool,
+                                                             folder: Path) -> None:
     await pool.sync({"m": folder})
-    try:
-        gone = asyncio.ensure_future(pool.acquire("m"))
-        await asyncio.sleep(0)  # its load has started
-        waiting = asyncio.ensure_future(pool.acquire("m"))
-        gone.cancel()
-        lease = await waiting
-        assert gone.cancelled() and pool.loaded() == ["m"]
-        assert lease.entry.users == 1  # the cancelled caller let go
-        lease.release()
-    finally:
-        await pool.close()
+    gone = asyncio.ensure_future(pool.acquire("m"))
+    await asyncio.sleep(0)  # its load has started
+    waiting = asyncio.ensure_future(pool.acquire("m"))
+    gone.cancel()
+    lease = await waiting
+    assert gone.cancelled() and pool.loaded() == ["m"]
+    assert lease.entry.users == 1  # the cancelled caller let go
+    lease.release()
 
 
-async def test_a_deleted_model_stays_up_for_the_request_holding_it(folder: Path) -> None:
-    pool = _pool()
+async def test_a_deleted_model_stays_up_for_the_request_holding_it(pool: ModelPool,
+                                                                   folder: Path) -> None:
     await pool.sync({"m": folder})
     lease = await pool.acquire("m")
     await pool.sync({})  # its job's model was deleted
