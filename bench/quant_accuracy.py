@@ -32,7 +32,7 @@ from engine.load import LoadedModel, load  # noqa: E402
 from engine.models import CausalAttention  # noqa: E402
 from engine.packed_linear import PackedLinear  # noqa: E402
 from engine.protocol import GenerateRequest, SamplingParams  # noqa: E402
-from engine.quant import model_weight_bytes, quantize_head_int8  # noqa: E402
+from engine.quant import SmallBatchHead, model_weight_bytes, quantize_head_int8  # noqa: E402
 
 # Prose-heavy READMEs of installed packages (httpx and ftfy are the ones bench/quant_kernels.py uses).
 DOCS = ["httpx", "ftfy", "h11", "attrs", "sortedcontainers", "dill", "mpmath", "msgpack"]
@@ -141,6 +141,25 @@ def plain_perplexity(loaded: LoadedModel, texts: list[list[int]]) -> float:
     return math.exp(nll / n)
 
 
+@torch.inference_mode()
+def head_perplexities(loaded: LoadedModel, texts: list[list[int]]) -> tuple[float, float, float]:
+    """The int4 model's LM head both ways over the same hidden states (no cache): every row at
+    once (the bf16 head) and 4 rows at a time (the Q8_0 small-batch head, as a server with up to
+    4 decoding sequences runs it). -> (bf16 head ppl, small-batch head ppl, argmax agreement)."""
+    head = loaded.model.lm_head
+    nll, n, same = [0.0, 0.0], 0, 0
+    for ids in texts:
+        t = torch.tensor(ids)
+        hidden = loaded.model(t, torch.arange(len(ids)), CausalAttention())[:-1]
+        whole = head.head(hidden).float()
+        small = torch.cat([head(hidden[i : i + head.max_rows]) for i in range(0, len(hidden), head.max_rows)]).float()
+        for i, logits in enumerate((whole, small)):
+            nll[i] += torch.nn.functional.cross_entropy(logits, t[1:], reduction="sum").item()
+        same += (whole.argmax(-1) == small.argmax(-1)).sum().item()
+        n += len(ids) - 1
+    return math.exp(nll[0] / n), math.exp(nll[1] / n), same / n
+
+
 def chat(engine: LLMEngine, prompts: list[list[int]], reference: list[list[int]] | None):
     """Free-running greedy tokens, and (given the reference's tokens) the top-1 agreement when the
     reference's continuation is fed as prompt (teacher-forced)."""
@@ -185,19 +204,20 @@ def memory_table(stats: dict[str, object]) -> None:
     print("|---|---:|---:|---:|---|")
     print(f"| KV bytes per token (EngineStats), int8 vs bf16 | {kv8:,} | {kv16:,} | "
           f"{kv8 / kv16:.3f}x | <= 0.55x: {'met' if kv8 <= 0.55 * kv16 else 'NOT met'} |")
-    rows = []
-    for pack in (False, True):
-        bf = load(EngineConfig(dtype="bfloat16", pack_weights=pack, cache=CacheConfig(num_blocks=1)))
-        q4 = load(EngineConfig(weights="int4", pack_weights=pack, cache=CacheConfig(num_blocks=1)))
-        rows.append((f"weights, int4 model as served vs bf16 model, {'with' if pack else 'without'} "
-                     "the oneDNN-packed LM head copy", resident_bytes(q4.model), resident_bytes(bf.model)))
-        if not pack:
-            dec = lambda m: sum(x.numel() * x.element_size() for n, x in  # noqa: E731
-                                [*m.named_parameters(), *m.named_buffers()] if n.startswith("model.layers."))
-            rows.append(("weights, decoder layers only (int4 linears vs bf16 linears)", dec(q4.model), dec(bf.model)))
-            quantize_head_int8(q4.model, torch.bfloat16)  # engine/quant has it; load() does not use it
-            rows.append(("weights, int4 model + int8 tied embedding / head (not the served path)",
-                         resident_bytes(q4.model), resident_bytes(bf.model)))
+    bf = load(EngineConfig(dtype="bfloat16", cache=CacheConfig(num_blocks=1)))
+    q4 = load(EngineConfig(weights="int4", cache=CacheConfig(num_blocks=1)))
+    dec = lambda m: sum(x.numel() * x.element_size() for n, x in  # noqa: E731
+                        [*m.named_parameters(), *m.named_buffers()] if n.startswith("model.layers."))
+    rows = [("weights, int4 model as served (int4 decoder, bf16 table shared by embedding and head, "
+             "Q8_0 small-batch head) vs bf16 model", resident_bytes(q4.model), resident_bytes(bf.model))]
+    assert isinstance(q4.model.lm_head, SmallBatchHead)
+    q4.model.lm_head = q4.model.lm_head.head
+    rows += [("weights, the same without the small-batch head", resident_bytes(q4.model),
+              resident_bytes(bf.model)),
+             ("weights, decoder layers only (int4 linears vs bf16 linears)", dec(q4.model), dec(bf.model))]
+    quantize_head_int8(q4.model, torch.bfloat16)  # engine/quant has it; load() does not use it
+    rows.append(("weights, int4 model + per-row int8 tied embedding / head (not the served path)",
+                 resident_bytes(q4.model), resident_bytes(bf.model)))
     for name, q, b in rows:
         print(f"| {name} | {q / 1e6:.1f} MB | {b / 1e6:.1f} MB | {q / b:.3f}x | "
               f"<= 0.35x: {'met' if q <= 0.35 * b else 'NOT met'} |")
@@ -213,7 +233,7 @@ def main() -> None:
 
     loaded: dict[tuple[str, str], LoadedModel] = {}
     results, stats = {}, {}
-    texts = prompts = ref_gen = ref_lps = None
+    texts = prompts = ref_gen = ref_lps = heads = None
     for v in VARIANTS:
         t0 = time.perf_counter()
         key = (v.weights, v.dtype if v.weights == "dense" else "int4")
@@ -238,6 +258,8 @@ def main() -> None:
                 for a, b in zip(pa, pb, strict=True)]
         text_argmax = sum(a == b for a, b in flat) / len(flat)
         results[v.name] = (ppl, text_argmax, agreement(gen, ref_gen), forced)
+        if v.weights == "int4" and heads is None:
+            heads = head_perplexities(lm, texts)
         print(f"{v.name}: ppl {ppl:.4f} ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
 
     n_tok = sum(len(t) - 1 for t in texts)
@@ -259,6 +281,11 @@ def main() -> None:
           f"fp32 weights {r[names[1]] / r[names[0]] - 1:+.3%}, int4 weights {r[names[3]] / r[names[2]] - 1:+.3%}; "
           f"int4-from-Q4_1 within 0.5% of the dequantized reference: fp32 KV {r[names[2]] / r[names[0]] - 1:+.3%}, "
           f"int8 KV {r[names[3]] / r[names[0]] - 1:+.3%}.")
+    bf16_head, small_head, same = heads
+    print(f"\nThe int4 model's LM head, same hidden states (no cache): bf16 table, every row at once, "
+          f"perplexity {bf16_head:.4f}; Q8_0 small-batch head, 4 rows at a time, {small_head:.4f} "
+          f"({small_head / bf16_head - 1:+.3%}, vs plain fp32 {small_head / plain - 1:+.3%}); argmax "
+          f"agreement {same:.4f}.")
     memory_table(stats)
 
 

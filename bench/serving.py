@@ -3,7 +3,10 @@
 
 Measures (a) batch-1 decode tokens/s, (b) aggregate tokens/s and TTFT p50/p95 at 1, 8 and 32
 concurrent requests, (c) prefill tokens/s of a 512-token prompt. Greedy, 128 output tokens,
-2 threads by default. Prints a markdown table with hanlin / peer ratios. llama-cpp-python is
+2 threads by default. Every target (a `hanlin serve` per configuration, each peer) is started
+first; then rounds: each runs every measure once on every target in turn, and the table shows
+medians over the rounds, so the machine's slow spells fall on all targets alike. Prints a
+markdown table with hanlin / peer ratios. llama-cpp-python is
 installed for the benchmark only (not a project dependency); without it that column is skipped.
 
     .venv/bin/python bench/serving.py [--threads 2] [--configs float32,bfloat16,int4+int8kv]
@@ -19,6 +22,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,6 +44,14 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def median_round(rounds: list[dict]) -> dict:
+    """Per measure, the median over the rounds."""
+    out: dict = {n: {k: statistics.median(r[n][k] for r in rounds) for k in rounds[0][n]}
+                 for n in (1, 8, 32)}
+    out["prefill"] = statistics.median(r["prefill"] for r in rounds)
+    return out
 
 
 def pct(xs: list[float], p: float) -> float:
@@ -93,78 +105,99 @@ CONFIG_ENV = {
 }
 
 
-def bench_hanlin(args, config: str, long_ids: list[int]) -> dict:
-    port = free_port()
-    env = dict(os.environ, HANLIN_THREADS=str(args.threads), **CONFIG_ENV[config])
-    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
+class HanlinServer:
+    """`hanlin serve` in a subprocess with one configuration; `round()` runs every measure once."""
+
+    def __init__(self, args, config: str, long_ids: list[int]) -> None:
+        self.long_ids = long_ids
+        self.rounds = 0
+        port = free_port()
+        # Its own data folder: several servers run side by side.
+        self.home = tempfile.TemporaryDirectory(prefix="hanlin-bench-")
+        env = dict(os.environ, HANLIN_THREADS=str(args.threads), HANLIN_HOME=self.home.name,
+                   **CONFIG_ENV[config])
+        self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
+                                     cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{port}"
         for _ in range(3000):  # up to 10 minutes: compiled configs compile before listening
             try:
-                if httpx.get(base + "/health").status_code == 200:
+                if httpx.get(self.base + "/health").status_code == 200:
                     break
             except httpx.HTTPError:
                 pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"hanlin serve ({config}) exited with {self.proc.returncode}")
             time.sleep(0.2)
-        asyncio.run(hanlin_concurrency(base, 2))  # warm-up
-        out = {}
-        for n in (1, 8, 32):
-            runs = [asyncio.run(hanlin_concurrency(base, n)) for _ in range(args.repeats)]
-            out[n] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-        # A different first token each time: the prefix cache must not serve a repeat.
-        out["prefill"] = statistics.median(asyncio.run(hanlin_prefill(base, [100 + i] + long_ids[1:]))
-                                           for i in range(args.repeats))
+        asyncio.run(hanlin_concurrency(self.base, 2))  # warm-up
+
+    def round(self) -> dict:
+        out: dict = {n: asyncio.run(hanlin_concurrency(self.base, n)) for n in (1, 8, 32)}
+        # A different first token each round: the prefix cache must not serve a repeat.
+        self.rounds += 1
+        out["prefill"] = asyncio.run(hanlin_prefill(self.base, [100 + self.rounds] + self.long_ids[1:]))
         return out
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+        self.home.cleanup()
 
 
 # -- transformers ------------------------------------------------------------------------------
 
-def bench_transformers(args, long_ids: list[int]) -> dict:
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+class Transformers:
+    """Hugging Face `generate` in this process, fp32, on the same GGUF file."""
 
-    from engine.loaders.default_model import resolve_model_path
+    def __init__(self, args, long_ids: list[int]) -> None:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    torch.set_num_threads(args.threads)
-    path = resolve_model_path("smollm2-135m-instruct")
-    tok = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
-    tok.padding_side = "left"
-    tok.pad_token = tok.pad_token or tok.eos_token
-    model = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name, dtype=torch.float32)
-    model.eval()
+        from engine.loaders.default_model import resolve_model_path
 
-    def gen(n: int, new: int) -> float:
-        enc = tok(PROMPTS[:n], return_tensors="pt", padding=True)
+        torch.set_num_threads(args.threads)
+        path = resolve_model_path("smollm2-135m-instruct")
+        self.tok = AutoTokenizer.from_pretrained(path.parent, gguf_file=path.name)
+        self.tok.padding_side = "left"
+        self.tok.pad_token = self.tok.pad_token or self.tok.eos_token
+        self.model = AutoModelForCausalLM.from_pretrained(path.parent, gguf_file=path.name,
+                                                          dtype=torch.float32)
+        self.model.eval()
+        self.ids = torch.tensor([long_ids])
+        self.gen(2, 4)  # warm-up
+        self.prefill()
+
+    def gen(self, n: int, new: int) -> float:
+        import torch
+
+        enc = self.tok(PROMPTS[:n], return_tensors="pt", padding=True)
         t0 = time.perf_counter()
         with torch.inference_mode():
-            model.generate(**enc, max_new_tokens=new, min_new_tokens=new, do_sample=False,
-                           pad_token_id=tok.pad_token_id)
+            self.model.generate(**enc, max_new_tokens=new, min_new_tokens=new, do_sample=False,
+                                pad_token_id=self.tok.pad_token_id)
         return time.perf_counter() - t0
 
-    gen(2, 4)  # warm-up
-    out = {}
-    for n in (1, 8, 32):
-        ttft = statistics.median(gen(n, 1) for _ in range(args.repeats))
-        total = statistics.median(gen(n, OUT_TOKENS) for _ in range(args.repeats))
-        # generate() returns the whole batch at once: every request's first token comes with the
-        # first step, so TTFT p50 = p95 = the batched prefill + one step.
-        out[n] = {"agg": n * OUT_TOKENS / total, "ttft50": ttft, "ttft95": ttft,
-                  "decode1": (OUT_TOKENS - 1) / (total - ttft)}
-    ids = torch.tensor([long_ids])
+    def prefill(self) -> float:
+        import torch
 
-    def prefill() -> float:
         t0 = time.perf_counter()
         with torch.inference_mode():
-            model(ids)
+            self.model(self.ids)
         return time.perf_counter() - t0
 
-    prefill()
-    out["prefill"] = len(long_ids) / statistics.median(prefill() for _ in range(args.repeats))
-    return out
+    def round(self) -> dict:
+        out: dict = {}
+        for n in (1, 8, 32):
+            ttft, total = self.gen(n, 1), self.gen(n, OUT_TOKENS)
+            # generate() returns the whole batch at once: every request's first token comes with
+            # the first step, so TTFT p50 = p95 = the batched prefill + one step.
+            out[n] = {"agg": n * OUT_TOKENS / total, "ttft50": ttft, "ttft95": ttft,
+                      "decode1": (OUT_TOKENS - 1) / (total - ttft)}
+        out["prefill"] = self.ids.shape[1] / self.prefill()
+        return out
+
+    def close(self) -> None:
+        pass
 
 
 def transformers_version() -> str:
@@ -175,28 +208,29 @@ def transformers_version() -> str:
 
 # -- llama.cpp ---------------------------------------------------------------------------------
 
-def bench_llamacpp(args, prompt_ids: list[list[int]], long_ids: list[int]) -> dict | None:
+class LlamaCpp:
     """llama-cpp-python's high-level `Llama` serves one sequence at a time: n "concurrent" requests
     arrive together and are served one after another, as a one-slot server would. A request's
     TTFT includes its wait for the ones before it. The KV cache is reset before every request so
     that no prompt prefix is reused (hanlin's prompts here are shorter than one 16-token block)."""
-    try:
+
+    def __init__(self, args, prompt_ids: list[list[int]], long_ids: list[int]) -> None:
         import llama_cpp
-    except ImportError:
-        print("llama-cpp-python is not installed: skipping the llama.cpp column "
-              '(CMAKE_ARGS="-DGGML_NATIVE=ON" .venv/bin/pip install llama-cpp-python)', file=sys.stderr)
-        return None
-    from engine.loaders.default_model import resolve_model_path
 
-    llm = llama_cpp.Llama(model_path=str(resolve_model_path("smollm2-135m-instruct")),
-                          n_threads=args.threads, n_threads_batch=args.threads, n_ctx=1024,
-                          n_batch=512, logits_all=False, verbose=False)
+        from engine.loaders.default_model import resolve_model_path
 
-    def one(ids: list[int], new: int) -> tuple[float, float]:
+        self.prompt_ids, self.long_ids = prompt_ids, long_ids
+        self.llm = llama_cpp.Llama(model_path=str(resolve_model_path("smollm2-135m-instruct")),
+                                   n_threads=args.threads, n_threads_batch=args.threads, n_ctx=1024,
+                                   n_batch=512, logits_all=False, verbose=False)
+        self.one(prompt_ids[0], 4)  # warm-up
+        self.prefill()
+
+    def one(self, ids: list[int], new: int) -> tuple[float, float]:
         """(prefill + first token, whole request) in seconds; greedy, EOS not checked (ignore_eos)."""
-        llm.reset()
+        self.llm.reset()
         t0, first, n = time.perf_counter(), 0.0, 0
-        for _ in llm.generate(ids, temp=0.0, repeat_penalty=1.0, reset=True):
+        for _ in self.llm.generate(ids, temp=0.0, repeat_penalty=1.0, reset=True):
             n += 1
             if n == 1:
                 first = time.perf_counter()
@@ -204,32 +238,31 @@ def bench_llamacpp(args, prompt_ids: list[list[int]], long_ids: list[int]) -> di
                 break
         return first - t0, time.perf_counter() - t0
 
-    def concurrency(n: int) -> dict:
+    def concurrency(self, n: int) -> dict:
         t0 = time.perf_counter()
         ttfts, decode = [], []
-        for ids in prompt_ids[:n]:
+        for ids in self.prompt_ids[:n]:
             start = time.perf_counter() - t0
-            ttft, total = one(ids, OUT_TOKENS)
+            ttft, total = self.one(ids, OUT_TOKENS)
             ttfts.append(start + ttft)
             decode.append((OUT_TOKENS - 1) / (total - ttft))
         wall = time.perf_counter() - t0
         return {"agg": n * OUT_TOKENS / wall, "ttft50": pct(ttfts, 50), "ttft95": pct(ttfts, 95),
                 "decode1": statistics.median(decode)}
 
-    def prefill() -> float:
-        llm.reset()
+    def prefill(self) -> float:
+        self.llm.reset()
         t0 = time.perf_counter()
-        llm.eval(long_ids)
+        self.llm.eval(self.long_ids)
         return time.perf_counter() - t0
 
-    one(prompt_ids[0], 4)  # warm-up
-    out = {}
-    for n in (1, 8, 32):
-        runs = [concurrency(n) for _ in range(args.repeats)]
-        out[n] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
-    prefill()
-    out["prefill"] = len(long_ids) / statistics.median(prefill() for _ in range(args.repeats))
-    return out
+    def round(self) -> dict:
+        out: dict = {n: self.concurrency(n) for n in (1, 8, 32)}
+        out["prefill"] = len(self.long_ids) / self.prefill()
+        return out
+
+    def close(self) -> None:
+        pass
 
 
 def llamacpp_version() -> str:
@@ -254,16 +287,39 @@ def main() -> None:
     long_ids = (tok.encode(" ".join(PROMPTS)) * 8)[:512]
 
     configs = args.configs.split(",")
-    hs = [bench_hanlin(args, c, long_ids) for c in configs]
-    peers: dict[str, dict] = {}
-    if "transformers" in args.peers:
-        peers[f"transformers {transformers_version()}"] = bench_transformers(args, long_ids)
-    if "llama.cpp" in args.peers:
-        # The ids hanlin's server tokenizes the text prompts into (llama.cpp's own tokenizer gives
-        # the same ids for these prompts): every engine sees the same tokens.
-        lc = bench_llamacpp(args, [tok.encode(p) for p in PROMPTS], long_ids)
-        if lc is not None:
-            peers[f"llama.cpp (llama-cpp-python {llamacpp_version()})"] = lc
+    targets: dict[str, object] = {}
+    try:
+        for c in configs:
+            targets[c] = HanlinServer(args, c, long_ids)
+        if "transformers" in args.peers:
+            targets[f"transformers {transformers_version()}"] = Transformers(args, long_ids)
+        if "llama.cpp" in args.peers:
+            try:
+                import llama_cpp  # noqa: F401
+            except ImportError:
+                print("llama-cpp-python is not installed: skipping the llama.cpp column "
+                      '(CMAKE_ARGS="-DGGML_NATIVE=ON" .venv/bin/pip install llama-cpp-python)',
+                      file=sys.stderr)
+            else:
+                # The ids hanlin's server tokenizes the text prompts into (llama.cpp's own
+                # tokenizer gives the same ids for these prompts): every engine sees the same tokens.
+                targets[f"llama.cpp (llama-cpp-python {llamacpp_version()})"] = LlamaCpp(
+                    args, [tok.encode(p) for p in PROMPTS], long_ids)
+        # Interleaved: each round runs every measure once on every target, one target at a time
+        # (the others idle), so a slow spell of the machine lands on all of them alike. The
+        # order rotates between rounds and a pause lets the last target's threads go idle.
+        rounds: dict[str, list[dict]] = {name: [] for name in targets}
+        names = list(targets)
+        for r in range(args.repeats):
+            for name in names[r % len(names):] + names[: r % len(names)]:
+                time.sleep(2)
+                rounds[name].append(targets[name].round())
+    finally:
+        for target in targets.values():
+            target.close()
+    medians = {name: median_round(rs) for name, rs in rounds.items()}
+    hs = [medians[c] for c in configs]
+    peers = {name: medians[name] for name in targets if name not in configs}
     # (name, key, higher is better)
     rows = [("(a) batch-1 decode tok/s", 1, "decode1", True)]
     for n in (1, 8, 32):
@@ -272,7 +328,7 @@ def main() -> None:
         rows.append((f"(b) {n:>2} concurrent: TTFT p95 s", n, "ttft95", False))
     rows.append(("(c) prefill 512 tokens, tok/s", "prefill", None, True))
     print(f"\nSmolLM2-135M-Instruct (Q4_1 GGUF), {args.threads} threads, greedy, {OUT_TOKENS} output "
-          f"tokens; peers: {', '.join(peers) or 'none'}; medians of {args.repeats} runs. "
+          f"tokens; peers: {', '.join(peers) or 'none'}; medians of {args.repeats} interleaved rounds. "
           "Speed-up: hanlin over the peer (>1 is faster).\n")
     short = {name: name.split()[0] for name in peers}
     head = [f"hanlin {c}" for c in configs] + list(short.values())

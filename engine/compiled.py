@@ -53,7 +53,12 @@ class CompiledDecode:
         fn = types.FunctionType(code, LlamaForCausalLM.decode_layers.__globals__, code.co_name)
         self._fn = torch.compile(
             types.MethodType(fn, model), dynamic=True, fullgraph=True,
-            options={"guard_filter_fn": torch.compiler.skip_guard_on_all_nn_modules_unsafe})
+            options={"guard_filter_fn": torch.compiler.skip_guard_on_all_nn_modules_unsafe,
+                     # Inductor re-checks every buffer's size and stride on each call (~600 at
+                     # batch 1): 0.3-0.4 ms of a 6 ms step, measured. The guards that remain
+                     # cover the inputs that vary; the modules' tensors do not change.
+                     **dict.fromkeys(("size_asserts", "alignment_asserts", "scalar_asserts"),
+                                     False)})
 
     def __call__(self, input_ids: Tensor, positions: Tensor, attention: Attention) -> Tensor:
         """The same as `model(input_ids, positions, attention)` for an all-decode batch."""

@@ -41,7 +41,7 @@ class EngineConfig(msgspec.Struct, frozen=True, kw_only=True):
     weights: str = "dense"  # "dense": dequantized to dtype; "int4": int4 linears, bf16 activations
     num_threads: int = 0  # 0: all cores
     pack_weights: bool = True  # oneDNN-prepacked linears (engine.packed_linear); off = nn.Linear
-    fuse_projections: bool = True  # one q|k|v and one gate|up matmul per layer (dense weights)
+    fuse_projections: bool = True  # one q|k|v and one gate|up matmul per layer (dense or int4)
     compile: bool = False  # decode steps through torch.compile (engine.compiled); slow start-up
     max_model_len: int | None = None  # None: the checkpoint's context length
     cache: CacheConfig = CacheConfig()

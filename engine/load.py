@@ -18,7 +18,7 @@ from engine.models.config import ModelConfig
 from engine.models.llama import LlamaForCausalLM
 from engine.packed_linear import pack_model
 from engine.paged_attention import KVCache
-from engine.quant import Int8KVCache, quantize_model
+from engine.quant import Int8KVCache, add_small_batch_head, quantize_model
 from engine.tokenizer import Tokenizer
 
 DTYPES = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16,
@@ -118,9 +118,11 @@ def load(config: EngineConfig) -> LoadedModel:
     weights = str(dtype).removeprefix("torch.")
     if config.weights == "int4":
         # A GGUF's Q4_1 blocks are imported as they are; other weights are rounded (group 32).
-        quantize_model(model, group=32, source_gguf=path if path.suffix == ".gguf" else None)
+        quantize_model(model, group=32, source_gguf=path if path.suffix == ".gguf" else None,
+                       fuse=config.fuse_projections)
+        add_small_batch_head(model, path if path.suffix == ".gguf" else None)
         weights = "int4"
-    if config.fuse_projections:
+    elif config.fuse_projections:
         model.fuse_projections()
     if config.pack_weights:
         pack_model(model, dtype, head_only=config.compile)

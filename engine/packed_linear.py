@@ -34,18 +34,19 @@ class PackedLinear(nn.Module):
 
 
 # Measured on the default model, 2 threads, 128 greedy tokens (tok/s at batch 1 / 32):
-# fp32: plain 25 / 273, head packed 29 / 344, every linear packed 36 / 466;
-# bf16: plain 42 / 645, head packed 50 / 729, every linear packed 42 / 664.
-PACK_EVERY_LINEAR = {torch.float32: True, torch.bfloat16: False}
+# fp32: plain 25 / 273, head packed 29 / 344, every linear packed 36 / 466.
+# bf16 gains nothing in torch 2.13: the 49152 x 576 head packed / F.linear, ms at 1, 8 and 32 rows:
+# 1.93 / 1.77, 2.59 / 2.51, 6.14 / 4.11 (fp32: 2.90 / 7.12, 5.73 / 12.2, 7.62 / 20.4).
+PACKED = {torch.float32: "every linear", torch.bfloat16: "none"}
 
 
 def pack_model(model: nn.Module, dtype: torch.dtype, head_only: bool = False) -> int:
     """Swap the model's linears for PackedLinear where it measured faster; returns how many.
     head_only: the decoder layers stay nn.Linear (torch.compile cannot trace oneDNN tensors)."""
-    if not packing_available() or dtype not in PACK_EVERY_LINEAR:
+    if not packing_available() or PACKED.get(dtype, "none") == "none":
         return 0
     targets = ["lm_head"]
-    if PACK_EVERY_LINEAR[dtype] and not head_only:
+    if not head_only:
         targets += [name for name, m in model.named_modules()
                     if isinstance(m, nn.Linear) and name != "lm_head"]
     with torch.no_grad():

@@ -146,7 +146,8 @@ class LlamaForCausalLM(nn.Module):
         return self.model.norm(x)
 
     def fuse_projections(self) -> bool:
-        """Serving only: fuse q|k|v and gate|up where they are plain Linears (not int4 or LoRA).
+        """Serving only: fuse q|k|v and gate|up where they are plain Linears (not int4 or LoRA:
+        int4 stacks its weights before the swap, `engine.quant.quantize.fuse_int4_weights`).
         Returns whether it fused."""
         layers = list(self.model.layers)
         plain = all(type(m) is nn.Linear for layer in layers

@@ -2,8 +2,8 @@
 and the paged int8 KV cache, each beside its plain-torch reference.
 
 Module map: int4 (reference format) · cpu_int4 (aten int4pack) · triton_int4 (GPU GEMM / GEMV) ·
-int4_linear (the module swap) · gguf_import · awq · int8_linear (Q8_0 head) · quantize (entry
-points) · kv_int8 (cache) · int8_paged_attention (reference attention) · triton_paged_attention.
+int4_linear (the module swap) · gguf_import · awq · int8_linear (per-row int8 head) · q8_head
+(the Q8_0 table as the small-batch LM head) · quantize (entry points) · kv_int8 (cache) · int8_paged_attention (reference attention) · triton_paged_attention.
 The Triton modules are imported only where used: triton is optional on CPU.
 """
 
@@ -12,8 +12,10 @@ from engine.quant.int4_linear import Int4Linear, swap_int4_linears
 from engine.quant.int8_linear import Int8Embedding, Int8Linear
 from engine.quant.int8_paged_attention import Int8PagedAttention
 from engine.quant.kv_int8 import Int8KVCache
+from engine.quant.q8_head import SmallBatchHead
 from engine.quant.quantize import (
     QuantReport,
+    add_small_batch_head,
     model_weight_bytes,
     quantize_head_int8,
     quantize_model,
@@ -27,6 +29,8 @@ __all__ = [
     "Int8Linear",
     "Int8PagedAttention",
     "QuantReport",
+    "SmallBatchHead",
+    "add_small_batch_head",
     "dequantize_int4",
     "model_weight_bytes",
     "quantize_head_int8",

@@ -6,6 +6,7 @@ int4pack kernels use: w[n, k] = (q[n, k] - 8) * scale[n, g] + zero[n, g], q in 0
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -44,6 +45,15 @@ def check_group(k: int, group: int) -> None:
         raise ValueError(f"int4 group size must be one of {GROUP_SIZES}, got {group}")
     if k % group:
         raise ValueError(f"in_features {k} is not a multiple of the int4 group size {group}")
+
+
+def cat_int4(parts: Sequence[Int4Weight]) -> Int4Weight:
+    """Weights over the same inputs stacked along the outputs (q|k|v, gate|up): one matmul."""
+    if len({(w.shape[1], w.group) for w in parts}) != 1:
+        raise ValueError("int4 weights fuse only with equal in_features and group sizes, got "
+                         f"{[(w.shape[1], w.group) for w in parts]}")
+    return Int4Weight(torch.cat([w.qweight for w in parts]), torch.cat([w.scale for w in parts]),
+                      torch.cat([w.zero for w in parts]), parts[0].group)
 
 
 def pack_int4(q: Tensor) -> Tensor:

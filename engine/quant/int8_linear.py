@@ -80,3 +80,16 @@ def int8_tied_embedding(model: nn.Module, q: Tensor, scale: Tensor, *,
     head = Int8Linear(q, scale, act_dtype)
     model.get_submodule("model").embed_tokens = Int8Embedding(head.weight_int8, scale, dtype)
     model.lm_head = head
+
+
+def quantize_q8_0(w: Tensor) -> tuple[Tensor, Tensor]:
+    """GGUF's Q8_0 rounding: w [N, K] -> (int8 [N, K], fp32 scales [N, K // 32]), a symmetric
+    scale per block of 32, amax / 127 (rounded to fp16 first, as the file stores it)."""
+    n, k = w.shape
+    if k % 32:
+        raise ValueError(f"Q8_0 takes rows in blocks of 32, got {k} columns")
+    blocks = w.detach().float().reshape(n, k // 32, 32)
+    d = (blocks.abs().amax(-1) / 127).half().float()
+    safe = torch.where(d > 0, d, torch.ones_like(d))
+    q = (blocks / safe[..., None]).round_().clamp_(-127, 127).to(torch.int8)
+    return q.reshape(n, k), d

@@ -15,10 +15,11 @@ from torch import Tensor, nn
 
 from engine.quant.awq import awq_quantize
 from engine.quant.cpu_int4 import check_cpu_int4_shape
-from engine.quant.gguf_import import gguf_int4_weights
-from engine.quant.int4 import Int4Weight, check_group, quantize_int4
+from engine.quant.gguf_import import gguf_int4_weights, gguf_q8_0_tensors
+from engine.quant.int4 import Int4Weight, cat_int4, check_group, quantize_int4
 from engine.quant.int4_linear import swap_int4_linears
-from engine.quant.int8_linear import int8_tied_embedding, quantize_int8_per_channel
+from engine.quant.int8_linear import int8_tied_embedding, quantize_int8_per_channel, quantize_q8_0
+from engine.quant.q8_head import SmallBatchHead
 
 
 @dataclass(frozen=True)
@@ -62,13 +63,14 @@ def _unsupported(model: nn.Module, names: Sequence[str], group: int, on_cpu: boo
 def quantize_model(model: nn.Module, *, group: int = 32, source_gguf: str | Path | None = None,
                    calibration: Sequence[Tensor] | None = None, act_dtype: torch.dtype = torch.bfloat16,
                    device: torch.device | str = "cpu", skip_unsupported: bool = False,
-                   awq_grid: int = 20) -> QuantReport:
+                   awq_grid: int = 20, fuse: bool = False) -> QuantReport:
     """Swap the decoder's linears for Int4Linear, in place.
 
     source_gguf: the file the model was loaded from; its Q4_1 tensors are used as they are (group
     32), any other linear is rounded. calibration: token id sequences; turns on AWQ scaling (it
     rewrites norm weights too). A layer the kernel cannot take raises, naming the layer and the
-    rule, unless skip_unsupported keeps it unquantized (listed in the report).
+    rule, unless skip_unsupported keeps it unquantized (listed in the report). fuse: serve q|k|v
+    and gate|up as one int4 matmul each (the same weights stacked; see `fuse_int4_weights`).
     """
     if source_gguf is not None and group != 32:
         raise ValueError(f"GGUF Q4_1 import keeps its blocks of 32: group must be 32, got {group}")
@@ -94,9 +96,33 @@ def quantize_model(model: nn.Module, *, group: int = 32, source_gguf: str | Path
     else:
         method = "rtn"
         weights = {n: quantize_int4(model.get_submodule(n).weight, group) for n in names}
+    if fuse:
+        weights = fuse_int4_weights(model, weights, input_scales)
     swapped = swap_int4_linears(model, weights, act_dtype=act_dtype, input_scales=input_scales,
                                 device=device)
     return QuantReport(method, group, swapped, len(imported), skipped, model_weight_bytes(model))
+
+
+# A fused module and the projections it stacks, under each decoder layer.
+FUSED_PARTS = {"self_attn.qkv_proj": ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj"),
+               "mlp.gate_up_proj": ("mlp.gate_proj", "mlp.up_proj")}
+
+
+def fuse_int4_weights(model: nn.Module, weights: dict[str, Int4Weight],
+                      input_scales: dict[str, Tensor]) -> dict[str, Int4Weight]:
+    """q|k|v and gate|up stacked into one int4 weight each, the model's plain linears fused to
+    match (so the swap finds `qkv_proj` / `gate_up_proj`). At batch 1 one [960, 576] matmul
+    takes 13.6 us against 25.2 for the three it replaces (gate|up: 29.7 against 36.4; the same
+    at 32 rows). Unfused when any part stays unquantized or scales its input (AWQ)."""
+    layers = [f"model.layers.{i}" for i in range(len(model.model.layers))]
+    parts = {f"{layer}.{p}" for layer in layers for ps in FUSED_PARTS.values() for p in ps}
+    if any(p not in weights or p in input_scales for p in parts) or not model.fuse_projections():
+        return weights
+    fused = {n: w for n, w in weights.items() if n not in parts}
+    for layer in layers:
+        for name, ps in FUSED_PARTS.items():
+            fused[f"{layer}.{name}"] = cat_int4([weights[f"{layer}.{p}"] for p in ps])
+    return fused
 
 
 def quantize_head_int8(model: nn.Module, act_dtype: torch.dtype = torch.bfloat16) -> None:
@@ -106,3 +132,26 @@ def quantize_head_int8(model: nn.Module, act_dtype: torch.dtype = torch.bfloat16
         raise ValueError("quantize_head_int8 takes tied embeddings only")
     q, scale = quantize_int8_per_channel(model.model.embed_tokens.weight)
     int8_tied_embedding(model, q, scale, act_dtype=act_dtype)
+
+
+def add_small_batch_head(model: nn.Module, source_gguf: str | Path | None = None) -> bool:
+    """Put a `SmallBatchHead` over the model's bf16 LM head: the GGUF's Q8_0 table as it is
+    (the head's own tensor, or the embedding when they are tied), else the head rounded to Q8_0.
+    Returns False, changing nothing, where the head is not a plain bf16 linear or the int4
+    kernel cannot take its shape."""
+    head = model.lm_head
+    if type(head) is not nn.Linear or head.weight.dtype != torch.bfloat16:
+        return False
+    n, k = head.weight.shape
+    try:
+        check_cpu_int4_shape(n, 2 * k, 32)
+    except ValueError:
+        return False
+    table = None
+    if source_gguf is not None:
+        tensors = gguf_q8_0_tensors(source_gguf)
+        table = tensors.get("lm_head.weight")
+        if table is None and model.config.tie_word_embeddings:
+            table = tensors.get("model.embed_tokens.weight")
+    model.lm_head = SmallBatchHead(head, *(table or quantize_q8_0(head.weight)))
+    return True

@@ -94,8 +94,8 @@ def served_model(model_dir: Path, kind: str):  # noqa: ANN201
     if kind == "fused":
         assert model.fuse_projections()
         pack_model(model, torch.float32)
-    elif kind == "int4":  # fp32 activations: the exact path of the int4 kernel
-        quantize_model(model, group=32, act_dtype=torch.float32)
+    elif kind.startswith("int4"):  # fp32 activations: the exact path of the int4 kernel
+        quantize_model(model, group=32, act_dtype=torch.float32, fuse=kind == "int4-fused")
     return model
 
 
@@ -127,15 +127,18 @@ def registry_for(model, adapters: dict[str, Path], budget: int = 1 << 30) -> Lor
     return registry
 
 
-@pytest.mark.parametrize("kind", ["plain", "fused", "int4"])
+@pytest.mark.parametrize("kind", ["plain", "fused", "int4", "int4-fused"])
 def test_adapter_logits_equal_the_merged_reference(tiny_llama_dir, adapters, kind) -> None:
     model = served_model(tiny_llama_dir, kind)
     registry = registry_for(model, adapters)
     assert isinstance(model.model.layers[0].mlp.down_proj, LoraLinear)
+    if kind.endswith("fused"):
+        assert isinstance(model.model.layers[0].self_attn.qkv_proj, LoraLinear)
     got = run_batch(model, registry, [(PROMPT, "a1")])[0]
-    want = reference_logits(tiny_llama_dir, PROMPT, adapters["a1"], int4=kind == "int4")
+    int4 = kind.startswith("int4")
+    want = reference_logits(tiny_llama_dir, PROMPT, adapters["a1"], int4=int4)
     torch.testing.assert_close(got, want, atol=2e-4, rtol=2e-4)
-    base = reference_logits(tiny_llama_dir, PROMPT, None, int4=kind == "int4")
+    base = reference_logits(tiny_llama_dir, PROMPT, None, int4=int4)
     assert (got - base).abs().max() > 0.1  # the adapter changes the answer
 
 

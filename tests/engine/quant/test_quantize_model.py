@@ -65,3 +65,30 @@ def test_groups_the_model_cannot_take_are_named(model_default_gguf):
     report = quantize_model(model, group=128, skip_unsupported=True)
     assert report.method == "rtn" and len(report.swapped) == 30  # the down projections (K = 1536)
     assert all(n.endswith("down_proj") for n in report.swapped) and len(report.skipped) == 180
+
+
+def test_fused_int4_projections_compute_what_the_separate_ones_do(model_default_gguf, text_ids):
+    ids = text_ids[0][:32]
+    models = []
+    for fuse in (False, True):
+        _, model = load_checkpoint(model_default_gguf, torch.float32)
+        report = quantize_model(model, source_gguf=model_default_gguf, fuse=fuse)
+        models.append((model, report))
+    (plain, plain_report), (fused, fused_report) = models
+    assert len(plain_report.swapped) == 210 and len(fused_report.swapped) == 30 * 4
+    attn, mlp = fused.model.layers[0].self_attn, fused.model.layers[0].mlp
+    assert isinstance(attn.qkv_proj, Int4Linear) and attn.qkv_proj.out_features == 960
+    assert isinstance(mlp.gate_up_proj, Int4Linear) and not hasattr(mlp, "gate_proj")
+    # The same nibbles, scales and zeros, stacked: same bytes, and each output row is computed
+    # as before (the kernel's rows are independent).
+    assert fused_report.weight_bytes == plain_report.weight_bytes
+    with torch.inference_mode():
+        want = plain.compute_logits(plain(ids, torch.arange(len(ids)), CausalAttention()))
+        got = fused.compute_logits(fused(ids, torch.arange(len(ids)), CausalAttention()))
+    torch.testing.assert_close(got, want, atol=1e-3, rtol=0)
+
+
+def test_parts_left_unquantized_keep_the_projections_apart(model_default_gguf):
+    _, model = load_checkpoint(model_default_gguf, torch.bfloat16)
+    report = quantize_model(model, group=128, skip_unsupported=True, fuse=True)
+    assert len(report.swapped) == 30 and model.model.layers[0].self_attn.qkv_proj is None
