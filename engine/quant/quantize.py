@@ -137,10 +137,11 @@ def quantize_head_int8(model: nn.Module, act_dtype: torch.dtype = torch.bfloat16
 def add_small_batch_head(model: nn.Module, source_gguf: str | Path | None = None) -> bool:
     """Put a `SmallBatchHead` over the model's bf16 LM head: the GGUF's Q8_0 table as it is
     (the head's own tensor, or the embedding when they are tied), else the head rounded to Q8_0.
-    Returns False, changing nothing, where the head is not a plain bf16 linear or the int4
-    kernel cannot take its shape."""
+    Returns False, changing nothing, where the head is not a plain bf16 linear on the CPU (the
+    kernel is torch's CPU int4pack) or the int4 kernel cannot take its shape."""
     head = model.lm_head
-    if type(head) is not nn.Linear or head.weight.dtype != torch.bfloat16:
+    if type(head) is not nn.Linear or head.weight.dtype != torch.bfloat16 \
+            or head.weight.device.type != "cpu":
         return False
     n, k = head.weight.shape
     try:

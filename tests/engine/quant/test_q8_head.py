@@ -79,6 +79,9 @@ def test_the_default_model_imports_its_q8_0_table(model_default_gguf, default_fp
     assert not add_small_batch_head(model)  # already wrapped: not a plain linear any more
     _, fp32 = load_checkpoint(model_default_gguf, torch.float32)
     assert not add_small_batch_head(fp32)  # bf16 activations only
+    _, meta = load_checkpoint(model_default_gguf, torch.bfloat16)
+    meta.lm_head = nn.Linear(576, 49152, bias=False, dtype=torch.bfloat16, device="meta")
+    assert not add_small_batch_head(meta)  # the CPU kernel only
 
 
 def test_a_checkpoint_without_q8_0_gets_its_head_rounded(tiny_llama_dir):
