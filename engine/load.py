@@ -117,10 +117,10 @@ def load(config: EngineConfig) -> LoadedModel:
     model.eval()
     weights = str(dtype).removeprefix("torch.")
     if config.weights == "int4":
-        # A GGUF's Q4_1 blocks are imported as they are; other weights are rounded (group 32).
-        quantize_model(model, group=32, source_gguf=path if path.suffix == ".gguf" else None,
-                       fuse=config.fuse_projections)
-        add_small_batch_head(model, path if path.suffix == ".gguf" else None)
+        # A GGUF's Q4_1 and Q8_0 blocks are imported as they are; other weights are rounded.
+        gguf = path if path.suffix == ".gguf" else None
+        quantize_model(model, group=32, source_gguf=gguf, fuse=config.fuse_projections)
+        add_small_batch_head(model, gguf)
         weights = "int4"
     elif config.fuse_projections:
         model.fuse_projections()

@@ -37,13 +37,13 @@ class PackedLinear(nn.Module):
 # fp32: plain 25 / 273, head packed 29 / 344, every linear packed 36 / 466.
 # bf16 gains nothing in torch 2.13: the 49152 x 576 head packed / F.linear, ms at 1, 8 and 32 rows:
 # 1.93 / 1.77, 2.59 / 2.51, 6.14 / 4.11 (fp32: 2.90 / 7.12, 5.73 / 12.2, 7.62 / 20.4).
-PACKED = {torch.float32: "every linear", torch.bfloat16: "none"}
+PACKED_DTYPES = (torch.float32,)
 
 
 def pack_model(model: nn.Module, dtype: torch.dtype, head_only: bool = False) -> int:
     """Swap the model's linears for PackedLinear where it measured faster; returns how many.
     head_only: the decoder layers stay nn.Linear (torch.compile cannot trace oneDNN tensors)."""
-    if not packing_available() or PACKED.get(dtype, "none") == "none":
+    if not packing_available() or dtype not in PACKED_DTYPES:
         return 0
     targets = ["lm_head"]
     if not head_only:

@@ -11,6 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from engine.quant.kv_int8 import quantize_kv
+
 INT8_ACTIVATION_DTYPES = (torch.bfloat16, torch.float16, torch.float32)
 
 
@@ -88,8 +90,6 @@ def quantize_q8_0(w: Tensor) -> tuple[Tensor, Tensor]:
     n, k = w.shape
     if k % 32:
         raise ValueError(f"Q8_0 takes rows in blocks of 32, got {k} columns")
-    blocks = w.detach().float().reshape(n, k // 32, 32)
-    d = (blocks.abs().amax(-1) / 127).half().float()
-    safe = torch.where(d > 0, d, torch.ones_like(d))
-    q = (blocks / safe[..., None]).round_().clamp_(-127, 127).to(torch.int8)
-    return q.reshape(n, k), d
+    # The KV cache's rounding, a block of 32 for a row of head_dim.
+    q, d = quantize_kv(w.detach().reshape(n, k // 32, 32), torch.float16)
+    return q.reshape(n, k), d.float()

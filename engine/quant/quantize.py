@@ -19,7 +19,7 @@ from engine.quant.gguf_import import gguf_int4_weights, gguf_q8_0_tensors
 from engine.quant.int4 import Int4Weight, cat_int4, check_group, quantize_int4
 from engine.quant.int4_linear import swap_int4_linears
 from engine.quant.int8_linear import int8_tied_embedding, quantize_int8_per_channel, quantize_q8_0
-from engine.quant.q8_head import SmallBatchHead
+from engine.quant.q8_head import Q8_BLOCK, SmallBatchHead
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ def add_small_batch_head(model: nn.Module, source_gguf: str | Path | None = None
         return False
     n, k = head.weight.shape
     try:
-        check_cpu_int4_shape(n, 2 * k, 32)
+        check_cpu_int4_shape(n, 2 * k, Q8_BLOCK)
     except ValueError:
         return False
     table = None
