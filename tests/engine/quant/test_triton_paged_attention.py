@@ -20,7 +20,7 @@ def _cache(num_blocks, bs, n_kv, d, scale_dtype, device, seed=0):
     return out  # k, k_scale, v, v_scale
 
 
-def _case(n_heads, n_kv, d, bs, lens, dtype, device):
+def _case(n_heads, n_kv, d, bs, lens, dtype, device, num_splits=None):
     g = torch.Generator().manual_seed(1)
     max_blocks = max(-(-n // bs) for n in lens)
     num_blocks = len(lens) * max_blocks + 3
@@ -30,7 +30,8 @@ def _case(n_heads, n_kv, d, bs, lens, dtype, device):
     table = torch.randperm(num_blocks, generator=g)[: len(lens) * max_blocks].view(len(lens), -1)
     q = torch.randn(len(lens), n_heads, d, generator=g).to(device, dtype)
     ctx = torch.tensor(lens)
-    got = tpa.int8_paged_decode(q, k, v, ks, vs, table.to(device), ctx.to(device))
+    got = tpa.int8_paged_decode(q, k, v, ks, vs, table.to(device), ctx.to(device),
+                                num_splits=num_splits)
     want = int8_paged_decode_reference(q.cpu().float(), k.cpu(), v.cpu(), ks.cpu(), vs.cpu(),
                                        table, ctx)
     assert got.shape == q.shape and got.dtype == dtype
@@ -47,6 +48,31 @@ LENS = [1, 16, 17, 40, 5]
 @pytest.mark.parametrize("shape", SHAPES)
 def test_decode_kernel_matches_reference(kernel_device, shape, dtype, tol):
     assert _case(*shape, LENS, dtype, kernel_device) < tol
+
+
+@pytest.mark.parametrize("shape", [(9, 3, 64, 16), (6, 2, 48, 5)])
+@pytest.mark.parametrize("num_splits", [1, 2, 3, 8])
+@pytest.mark.parametrize("dtype,tol", [(torch.float32, 1e-5), (torch.float16, 2e-3)])
+def test_split_kv_decode_matches_reference(kernel_device, shape, num_splits, dtype, tol):
+    # Tiles of 64 rows: 4 blocks of 16 or 8 of 5 (padded to 8). Tables 5 tiles (block size 16)
+    # and 8 tiles (block size 5) wide: a split of one tile, splits past a short sequence's end
+    # (length 1), as many splits as tiles, and 8 splits for 5 tiles (cut to 5).
+    lens = [1, 17, 300, 64, 130]
+    assert _case(*shape, lens, dtype, kernel_device, num_splits) < tol
+
+
+def test_decode_splits_fill_the_device(monkeypatch):
+    from engine.quant import triton_int4
+
+    monkeypatch.setattr(triton_int4, "_multiprocessors", lambda index: 132)
+    cuda = torch.device("cuda", 0)
+    assert tpa.tile_blocks(16) == 4 and tpa.tile_blocks(5) == 8 and tpa.tile_blocks(128) == 1
+    assert tpa.decode_splits(1, 3, 64, cuda) == 32  # 88 wanted, at least 2 tiles a split
+    assert tpa.decode_splits(1, 8, 256, cuda) == 33  # 2 x 132 programs
+    assert tpa.decode_splits(32, 3, 64, cuda) == 3
+    assert tpa.decode_splits(32, 8, 256, cuda) == 1  # 256 programs cover the 132 already
+    assert tpa.decode_splits(1, 3, 3, cuda) == 1  # short contexts stay whole
+    assert tpa.decode_splits(1, 3, 64, torch.device("cpu")) == 1
 
 
 def test_int8_paged_attention_with_the_triton_decode(kernel_device):
@@ -83,10 +109,14 @@ def test_mismatched_inputs_are_rejected(kernel_device):
         tpa.int8_paged_decode(q, k, v, ks, vs, table, ctx)
     with pytest.raises(ValueError, match="scales must be"):
         tpa.int8_paged_decode(q[:, :6], k, v, ks[:, :, :8], vs, table, ctx)
+    with pytest.raises(ValueError, match="num_splits"):
+        tpa.int8_paged_decode(q[:, :6], k, v, ks, vs, table, ctx, num_splits=0)
 
 
 @pytest.mark.gpu
 @pytest.mark.parametrize("dtype,tol", [(torch.bfloat16, 2e-2), (torch.float16, 2e-3)])
-def test_decode_kernel_on_gpu_long_contexts(cuda_device, dtype, tol):
+@pytest.mark.parametrize("num_splits", [None, 1, 7])
+def test_decode_kernel_on_gpu_long_contexts(cuda_device, dtype, tol, num_splits):
     lens = [1, 17, 300, 1000, 2048, 64] * 4
-    assert _case(9, 3, 64, 16, lens, dtype, cuda_device) < tol
+    assert _case(9, 3, 64, 16, lens, dtype, cuda_device, num_splits) < tol
+    assert _case(32, 8, 128, 16, [4000], dtype, cuda_device, num_splits) < tol
