@@ -10,7 +10,10 @@ markdown table with hanlin / peer ratios. llama-cpp-python is
 installed for the benchmark only (not a project dependency); without it that column is skipped.
 
     .venv/bin/python bench/serving.py [--threads 2] [--configs float32,bfloat16,int4+int8kv]
-        [--peers transformers,llama.cpp] [--repeats 3]
+        [--in-process int4+int8kv+compile] [--peers transformers,llama.cpp] [--repeats 3]
+
+--in-process adds columns for hanlin's LLMEngine driven from this process with token ids, as the
+llama.cpp column is (llama-cpp-python's `generate`, no server): engine against engine.
 """
 
 from __future__ import annotations
@@ -142,6 +145,72 @@ class HanlinServer:
         self.proc.terminate()
         self.proc.wait(timeout=30)
         self.home.cleanup()
+
+
+# -- hanlin in this process ------------------------------------------------------------------
+
+class HanlinEngine:
+    """hanlin's `LLMEngine` in this process with one configuration, fed token ids as llama.cpp is:
+    engine against engine, with no HTTP server, SSE framing or client on the same two cores (the
+    engine still detokenizes every delta, which llama.cpp's `generate` does not). Requests of a
+    measure are submitted together and stepped to the end, as the server's engine thread does."""
+
+    def __init__(self, args, config: str, prompt_ids: list[list[int]], long_ids: list[int]) -> None:
+        from unittest import mock
+
+        from engine.config import EngineConfig
+        from engine.llm_engine import LLMEngine
+        from engine.load import load, set_threads
+
+        with mock.patch.dict(os.environ, {**CONFIG_ENV[config], "HANLIN_THREADS": str(args.threads)}):
+            cfg = EngineConfig.from_env()
+        set_threads(cfg.num_threads)
+        loaded = load(cfg)
+        self.engine = LLMEngine(loaded.model, loaded.tokenizer, cfg, loaded.num_blocks,
+                                loaded.max_model_len, loaded.weights)
+        self.prompt_ids, self.long_ids = prompt_ids, long_ids
+        self.requests = 0
+        self.run(prompt_ids[:2], 4)  # warm-up
+
+    def run(self, prompts: list[list[int]], new: int) -> list[tuple[float, float]]:
+        """Per prompt, (first token, last token) in seconds after all were submitted."""
+        from engine.protocol import GenerateRequest, SamplingParams
+
+        sampling = SamplingParams(max_tokens=new, temperature=0.0, ignore_eos=True)
+        index = {}
+        t0 = time.perf_counter()
+        for ids in prompts:
+            self.requests += 1
+            index[f"bench-{self.requests}"] = len(index)
+            self.engine.add_request(GenerateRequest(request_id=f"bench-{self.requests}",
+                                                    prompt_ids=tuple(ids), sampling=sampling))
+        first: list[float | None] = [None] * len(prompts)
+        last: list[float] = [0.0] * len(prompts)
+        while self.engine.has_work():
+            outputs = self.engine.step()
+            now = time.perf_counter() - t0
+            for out in outputs:
+                i = index[out.request_id]
+                if first[i] is None and out.token_ids:
+                    first[i] = now
+                last[i] = now
+        return [(f if f is not None else t, t) for f, t in zip(first, last, strict=True)]
+
+    def round(self) -> dict:
+        out: dict = {}
+        for n in (1, 8, 32):
+            res = self.run(self.prompt_ids[:n], OUT_TOKENS)
+            ttfts = [f for f, _ in res]
+            out[n] = {"agg": n * OUT_TOKENS / max(t for _, t in res), "ttft50": pct(ttfts, 50),
+                      "ttft95": pct(ttfts, 95),
+                      "decode1": statistics.median((OUT_TOKENS - 1) / (t - f) for f, t in res)}
+        # A different first token each round: the prefix cache must not serve a repeat.
+        (ttft, _), = self.run([[100 + self.requests] + self.long_ids[1:]], 1)
+        out["prefill"] = len(self.long_ids) / ttft
+        return out
+
+    def close(self) -> None:
+        pass
 
 
 # -- transformers ------------------------------------------------------------------------------
@@ -276,6 +345,9 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--configs", default="float32,bfloat16,int4+int8kv",
                     help="hanlin configurations, comma-separated: float32, bfloat16, int4, int4+int8kv")
+    ap.add_argument("--in-process", default="",
+                    help="hanlin configurations also run as an LLMEngine in this process (no HTTP), "
+                         "comma-separated")
     ap.add_argument("--peers", default="transformers,llama.cpp", help="comma-separated: transformers, llama.cpp")
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
@@ -287,10 +359,15 @@ def main() -> None:
     long_ids = (tok.encode(" ".join(PROMPTS)) * 8)[:512]
 
     configs = args.configs.split(",")
+    in_process = [c for c in args.in_process.split(",") if c]
+    prompt_ids = [tok.encode(p) for p in PROMPTS]
     targets: dict[str, object] = {}
     try:
         for c in configs:
             targets[c] = HanlinServer(args, c, long_ids)
+        for c in in_process:
+            targets[f"{c} in-process"] = HanlinEngine(args, c, prompt_ids, long_ids)
+        configs += [f"{c} in-process" for c in in_process]
         if "transformers" in args.peers:
             targets[f"transformers {transformers_version()}"] = Transformers(args, long_ids)
         if "llama.cpp" in args.peers:
@@ -304,7 +381,7 @@ def main() -> None:
                 # The ids hanlin's server tokenizes the text prompts into (llama.cpp's own
                 # tokenizer gives the same ids for these prompts): every engine sees the same tokens.
                 targets[f"llama.cpp (llama-cpp-python {llamacpp_version()})"] = LlamaCpp(
-                    args, [tok.encode(p) for p in PROMPTS], long_ids)
+                    args, prompt_ids, long_ids)
         # Interleaved: each round runs every measure once on every target, one target at a time
         # (the others idle), so a slow spell of the machine lands on all of them alike. The
         # order rotates between rounds and a pause lets the last target's threads go idle.
