@@ -31,7 +31,7 @@ import triton.testing
 
 from engine.quant.int4 import dequantize_int4, quantize_int4
 from engine.quant.int8_paged_attention import int8_paged_decode_reference
-from engine.quant.kv_int8 import quantize_kv
+from engine.quant.kv_int8 import dequantize_kv, quantize_kv
 from engine.quant.triton_int4 import GEMV_MAX_M, gemv_split_k, int4_matmul, pack_for_triton
 from engine.quant.triton_paged_attention import decode_splits, int8_paged_decode, tile_blocks
 
@@ -106,16 +106,27 @@ def copy_bandwidth(device: torch.device) -> float:
     return 2 * n / (ms * 1e-3) / 1e9
 
 
+def int4_weight(timer: Timer, n: int, k: int, group: int, act: torch.dtype):
+    """A random [n, k] weight rounded to int4: (the weight, its bytes packed with fp16 scales and
+    zeros, enough packed copies on the device to overflow L2)."""
+    q = quantize_int4(torch.randn(n, k, generator=torch.Generator().manual_seed(0)) * 0.02, group)
+    int4_bytes = n * k // 2 + 2 * (n * k // group) * 2
+    return q, int4_bytes, [pack_for_triton(q, act, timer.device)
+                           for _ in range(timer.copies(int4_bytes))]
+
+
+def sweep(timer: Timer, x: torch.Tensor, packed, configs: list[dict]) -> dict[tuple, float]:
+    """int4_matmul's time for each set of block sizes, keyed by their values."""
+    return {tuple(c.values()): timer.us([lambda p=p: int4_matmul(x, p, **c) for p in packed])
+            for c in configs}
+
+
 def bench_linears(timer: Timer, linears, rows, act: torch.dtype) -> tuple[str, list[str]]:
     dev = timer.device
     out, notes = [], []
     for name, n, k, group in linears:
-        g = torch.Generator().manual_seed(0)
-        w = torch.randn(n, k, generator=g) * 0.02
-        q = quantize_int4(w, group)
+        q, int4_bytes, packed = int4_weight(timer, n, k, group, act)
         w_eff = dequantize_int4(q).to(dev, act)  # the bf16 baseline multiplies the same weight
-        int4_bytes = n * k // 2 + 2 * (n * k // group) * 2
-        packed = [pack_for_triton(q, act, dev) for _ in range(timer.copies(int4_bytes))]
         dense = [w_eff.clone() for _ in range(timer.copies(w_eff.numel() * w_eff.element_size()))]
         for m in rows:
             x = torch.randn(m, k, device=dev).to(act)
@@ -136,18 +147,13 @@ def bench_linears(timer: Timer, linears, rows, act: torch.dtype) -> tuple[str, l
 
 def bench_gemv_configs(timer: Timer, linears, act: torch.dtype) -> str:
     """M = 1 over (block_n, block_k) with the default K split, against the default 128 x 128."""
-    dev = timer.device
     out = []
     for name, n, k, group in linears:
-        q = quantize_int4(torch.randn(n, k, generator=torch.Generator().manual_seed(0)) * 0.02,
-                          group)
-        int4_bytes = n * k // 2 + 2 * (n * k // group) * 2
-        packed = [pack_for_triton(q, act, dev) for _ in range(timer.copies(int4_bytes))]
-        x = torch.randn(1, k, device=dev).to(act)
-        results = {}
-        for bn, bk in [(128, 128), (64, 128), (128, 64), (64, 256), (128, 256), (256, 64)]:
-            results[(bn, bk)] = timer.us([lambda p=p, bn=bn, bk=bk: int4_matmul(
-                x, p, block_n=bn, block_k=bk) for p in packed])
+        _, int4_bytes, packed = int4_weight(timer, n, k, group, act)
+        x = torch.randn(1, k, device=timer.device).to(act)
+        results = sweep(timer, x, packed, [
+            {"block_n": bn, "block_k": bk}
+            for bn, bk in [(128, 128), (64, 128), (128, 64), (64, 256), (128, 256), (256, 64)]])
         best = min(results, key=results.get)
         out.append([name, f"{results[(128, 128)]:.1f}", f"{best[0]} x {best[1]}",
                     f"{results[best]:.1f}", f"{int4_bytes / results[best] / 1e3:.0f}"])
@@ -156,19 +162,14 @@ def bench_gemv_configs(timer: Timer, linears, act: torch.dtype) -> str:
 
 
 def bench_gemm_configs(timer: Timer, linears, m: int, act: torch.dtype) -> str:
-    dev = timer.device
     out = []
     for name, n, k, group in linears:
-        q = quantize_int4(torch.randn(n, k, generator=torch.Generator().manual_seed(0)) * 0.02,
-                          group)
-        int4_bytes = n * k // 2 + 2 * (n * k // group) * 2
-        packed = [pack_for_triton(q, act, dev) for _ in range(timer.copies(int4_bytes))]
-        x = torch.randn(m, k, device=dev).to(act)
-        results = {}
-        for bm, bn, bk in [(64, 64, 64), (64, 128, 64), (128, 128, 64), (128, 64, 64),
-                           (64, 128, 128), (128, 128, 128), (128, 256, 64)]:
-            results[(bm, bn, bk)] = timer.us([lambda p=p, c=(bm, bn, bk): int4_matmul(
-                x, p, block_m=c[0], block_n=c[1], block_k=c[2]) for p in packed])
+        _, _, packed = int4_weight(timer, n, k, group, act)
+        x = torch.randn(m, k, device=timer.device).to(act)
+        results = sweep(timer, x, packed, [
+            {"block_m": bm, "block_n": bn, "block_k": bk}
+            for bm, bn, bk in [(64, 64, 64), (64, 128, 64), (128, 128, 64), (128, 64, 64),
+                               (64, 128, 128), (128, 128, 128), (128, 256, 64)]])
         best = min(results, key=results.get)
         out.append([name, str(m), f"{results[(64, 64, 64)]:.1f}", " x ".join(map(str, best)),
                     f"{results[best]:.1f}"])
@@ -218,8 +219,7 @@ def bench_attention(timer: Timer, shapes, batches, contexts, act) -> tuple[str, 
                 bf16_bytes = 2 * b * ctx * hkv * d * 2
                 dense = []
                 for c in caches[: timer.copies(bf16_bytes)]:
-                    kd, vd = (int8_paged_decode_reference_kv(c[i], c[i + 1], table_, act)
-                              for i in (0, 2))
+                    kd, vd = (contiguous_kv(c[i], c[i + 1], table_, act) for i in (0, 2))
                     dense.append((kd, vd))
                 qs = q.view(b, hq, 1, d)
                 sd = {}
@@ -228,10 +228,10 @@ def bench_attention(timer: Timer, shapes, batches, contexts, act) -> tuple[str, 
                         kv = dense if gqa else [(kd.repeat_interleave(hq // hkv, 1),
                                                  vd.repeat_interleave(hq // hkv, 1))
                                                 for kd, vd in dense]
-                        got = sdpa_bf16(qs, *kv[0], gqa).view(b, hq, d)
-                        if rel_err(got, want) > 2e-2:
+                        sdpa_err = rel_err(sdpa_bf16(qs, *kv[0], gqa).view(b, hq, d), want)
+                        if sdpa_err > 2e-2:
                             notes.append(f"SDPA gqa={gqa} {name} B={b} ctx={ctx}: "
-                                         f"error {rel_err(got, want):.1e}")
+                                         f"error {sdpa_err:.1e}")
                         sd[gqa] = timer.us([lambda kv_=kv_: sdpa_bf16(qs, *kv_, gqa)
                                             for kv_ in kv])
                     except RuntimeError as exc:  # an SDPA backend without GQA, say
@@ -251,12 +251,10 @@ def bench_attention(timer: Timer, shapes, batches, contexts, act) -> tuple[str, 
     return table(header, out), notes
 
 
-def int8_paged_decode_reference_kv(cache, scale, table_, dtype) -> torch.Tensor:
+def contiguous_kv(cache, scale, table_, dtype) -> torch.Tensor:
     """A paged int8 cache gathered and dequantized to a contiguous [B, n_kv, L, D] tensor."""
     t = table_.long()
-    x = cache[:, t].to(torch.float32) * scale[:, t].to(torch.float32)[..., None]
-    n_kv, b, nb, bs, d = x.shape
-    return x.reshape(n_kv, b, nb * bs, d).transpose(0, 1).contiguous().to(dtype)
+    return dequantize_kv(cache[:, t], scale[:, t], dtype).flatten(2, 3).transpose(0, 1).contiguous()
 
 
 def act_name(dtype: torch.dtype) -> str:

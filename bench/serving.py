@@ -62,6 +62,13 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
+def measures(n: int, wall: float, ttfts: list[float], decode: list[float]) -> dict:
+    """One concurrency level's row: n requests of OUT_TOKENS in wall seconds, their TTFTs and
+    per-request decode tokens/s."""
+    return {"agg": n * OUT_TOKENS / wall, "ttft50": pct(ttfts, 50), "ttft95": pct(ttfts, 95),
+            "decode1": statistics.median(decode)}
+
+
 # -- hanlin over HTTP --------------------------------------------------------------------------
 
 async def one_stream(client: httpx.AsyncClient, prompt, max_tokens: int) -> tuple[float, float, int]:
@@ -84,10 +91,7 @@ async def hanlin_concurrency(base: str, n: int) -> dict:
         t0 = time.perf_counter()
         res = await asyncio.gather(*(one_stream(client, PROMPTS[i], OUT_TOKENS) for i in range(n)))
         wall = time.perf_counter() - t0
-    ttfts = [r[0] for r in res]
-    decode = [(OUT_TOKENS - 1) / (r[1] - r[0]) for r in res]
-    return {"agg": n * OUT_TOKENS / wall, "ttft50": pct(ttfts, 50), "ttft95": pct(ttfts, 95),
-            "decode1": statistics.median(decode)}
+    return measures(n, wall, [r[0] for r in res], [(OUT_TOKENS - 1) / (r[1] - r[0]) for r in res])
 
 
 async def hanlin_prefill(base: str, ids: list[int]) -> float:
@@ -200,10 +204,8 @@ class HanlinEngine:
         out: dict = {}
         for n in (1, 8, 32):
             res = self.run(self.prompt_ids[:n], OUT_TOKENS)
-            ttfts = [f for f, _ in res]
-            out[n] = {"agg": n * OUT_TOKENS / max(t for _, t in res), "ttft50": pct(ttfts, 50),
-                      "ttft95": pct(ttfts, 95),
-                      "decode1": statistics.median((OUT_TOKENS - 1) / (t - f) for f, t in res)}
+            out[n] = measures(n, max(t for _, t in res), [f for f, _ in res],
+                              [(OUT_TOKENS - 1) / (t - f) for f, t in res])
         # A different first token each round: the prefix cache must not serve a repeat.
         (ttft, _), = self.run([[100 + self.requests] + self.long_ids[1:]], 1)
         out["prefill"] = len(self.long_ids) / ttft
@@ -315,9 +317,7 @@ class LlamaCpp:
             ttft, total = self.one(ids, OUT_TOKENS)
             ttfts.append(start + ttft)
             decode.append((OUT_TOKENS - 1) / (total - ttft))
-        wall = time.perf_counter() - t0
-        return {"agg": n * OUT_TOKENS / wall, "ttft50": pct(ttfts, 50), "ttft95": pct(ttfts, 95),
-                "decode1": statistics.median(decode)}
+        return measures(n, time.perf_counter() - t0, ttfts, decode)
 
     def prefill(self) -> float:
         self.llm.reset()
