@@ -78,6 +78,23 @@ def repo_root() -> Path:
     return REPO
 
 
+def hanlin_keys(home: Path, *args: str) -> str:
+    """Run `hanlin keys ARGS` on the database under `home`; its standard output."""
+    done = subprocess.run([sys.executable, "-m", "server.cli", "keys", *args], cwd=REPO,
+                          env=_hanlin_env() | {"HANLIN_HOME": str(home), "COLUMNS": "200"},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def new_key(home: Path, name: str, scope: str) -> str:
+    """A new key (`admin` or `user` scope) made with `hanlin keys create`; its secret."""
+    import re
+
+    out = hanlin_keys(home, "create", "--name", name, "--scope", scope)
+    return re.search(r"(hl-[A-Za-z0-9_-]+)", out).group(1)
+
+
 UPLOAD_CAP = 100 * 1024 * 1024  # the issue's "2 GB file against a 100 MB cap"
 
 

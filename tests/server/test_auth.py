@@ -18,29 +18,16 @@ import openai
 import pytest
 
 from server.app import ROUTES
-from tests.server.conftest import REPO, _hanlin_env, launch, stop
+from tests.server.conftest import REPO, _hanlin_env, hanlin_keys, launch, new_key, stop
 
 PUBLIC = {"/health"}
-
-
-def _keys(home: Path, *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "server.cli", "keys", *args], cwd=REPO,
-                          env=_hanlin_env() | {"HANLIN_HOME": str(home), "COLUMNS": "200"},
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def _new_key(home: Path, name: str, scope: str) -> str:
-    return re.search(r"(hl-[A-Za-z0-9_-]+)", _keys(home, "create", "--name", name,
-                                                    "--scope", scope)).group(1)
 
 
 @pytest.fixture(scope="module")
 def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     home = tmp_path_factory.mktemp("secured-home")
-    keys = {"admin": _new_key(home, "ops", "admin"), "alice": _new_key(home, "alice", "user"),
-            "bob": _new_key(home, "bob", "user")}
+    keys = {"admin": new_key(home, "ops", "admin"), "alice": new_key(home, "alice", "user"),
+            "bob": new_key(home, "bob", "user")}
     proc, url = launch(home, tmp_path_factory.mktemp("secured") / "server.log")
     try:
         yield url, keys
