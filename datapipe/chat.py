@@ -5,10 +5,12 @@ per failure: roles, content shapes, empty turns, alternation, tool calls and the
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
+
+from msgspec import Meta
 
 from datapipe.document import Document
-from datapipe.steps import Filter, Settings
+from datapipe.steps import Filter, Key, Settings
 
 # Keys OpenAI's chat fine-tuning format accepts on a message.
 _MESSAGE_KEYS = {"role", "content", "name", "tool_calls", "tool_call_id", "weight", "refusal",
@@ -16,7 +18,8 @@ _MESSAGE_KEYS = {"role", "content", "name", "tool_calls", "tool_call_id", "weigh
 
 
 class ChatSchemaSettings(Settings):
-    roles: tuple[str, ...] = ("system", "developer", "user", "assistant", "tool")
+    roles: Annotated[tuple[Key, ...], Meta(max_length=16)] = (
+        "system", "developer", "user", "assistant", "tool")
     require_final_assistant: bool = True  # the last turn is what the model learns to say
     allow_unknown_keys: bool = False  # OpenAI's validator rejects unrecognized message keys
 

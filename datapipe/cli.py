@@ -22,6 +22,10 @@ def add_clean_arguments(parser: argparse.ArgumentParser) -> None:
                         "report.json")
     parser.add_argument("--overrides", default="{}",
                         help='per-step settings as JSON, e.g. \'{"minhash_dedup": {"threshold": 0.8}}\'')
+    parser.add_argument("--file", action="append", default=[], metavar="ID=PATH",
+                        help="a file the overrides name by id, e.g. a toxicity lexicon: "
+                        "--file file-lex=terms.txt with "
+                        "{\"toxicity\": {\"lexicon\": \"file-lex\"}}")
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--progress", choices=["bar", "json", "none"], default="bar")
     parser.add_argument("--scorer-url", help="a hanlin (OpenAI-compatible) server whose model "
@@ -35,9 +39,9 @@ def clean(args: argparse.Namespace) -> int:
         overrides = json.loads(args.overrides)
         if not isinstance(overrides, dict):
             raise ValueError("--overrides must be a JSON object")
+        files = dict(_file_arg(raw) for raw in args.file)
     except ValueError as exc:
-        print(f"error: --overrides: {exc}", file=sys.stderr)
-        return 2
+        return _fail(args, str(exc) if str(exc).startswith("--") else f"--overrides: {exc}")
     scorer = None
     if args.scorer_url:
         from datapipe.scorers import CompletionsScorer
@@ -46,14 +50,16 @@ def clean(args: argparse.Namespace) -> int:
                                    max_tokens=args.scorer_max_tokens)
     try:
         if args.progress == "bar":
-            report = _with_bar(lambda cb: _run(args, overrides, scorer, cb))
+            report = _with_bar(lambda cb: _run(args, overrides, files, scorer, cb))
         elif args.progress == "json":
-            report = _run(args, overrides, scorer, _json_progress)
+            report = _run(args, overrides, files, scorer, _json_progress)
         else:
-            report = _run(args, overrides, scorer, None)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+            report = _run(args, overrides, files, scorer, None)
+    except ValueError as exc:
+        return _fail(args, str(exc))
+    except OSError as exc:
+        # The server shows its clients the JSON error line: a message with no path in it.
+        return _fail(args, str(exc), public="a file of the run could not be read or written")
     if args.progress == "json":
         print(json.dumps({"done": True, "kept": report.kept, "rejected": report.rejected}),
               flush=True)
@@ -62,9 +68,26 @@ def clean(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace, overrides: dict, scorer, progress) -> Report:  # noqa: ANN001
+def _file_arg(raw: str) -> tuple[str, str]:
+    file_id, sep, path = raw.partition("=")
+    if not sep or not file_id or not path:
+        raise ValueError(f"--file {raw!r}: expected ID=PATH")
+    return file_id, path
+
+
+def _fail(args: argparse.Namespace, message: str, public: str | None = None) -> int:
+    """Exit 2 with the reason on stderr; with `--progress json` also as an `error` line, what
+    a server's job shows its client."""
+    print(f"error: {message}", file=sys.stderr)
+    if args.progress == "json":
+        print(json.dumps({"error": public or message}), flush=True)
+    return 2
+
+
+def _run(args: argparse.Namespace, overrides: dict, files: dict[str, str], scorer,  # noqa: ANN001
+         progress) -> Report:  # noqa: ANN001
     return run_pipeline(args.input, args.pipeline, args.out, overrides, workers=args.workers,
-                        progress=progress, scorer=scorer)
+                        progress=progress, scorer=scorer, files=files)
 
 
 def _json_progress(p: Progress) -> None:

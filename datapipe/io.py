@@ -7,23 +7,25 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+from msgspec import Meta
 
 from datapipe.document import Document, Rejected
 from datapipe.report import StepStats
-from datapipe.steps import Settings
+from datapipe.steps import Key, Settings
 
 _BOM = b"\xef\xbb\xbf"
 _SCAN = 1 << 22
 
 
 class ReadSettings(Settings):
-    text_key: str = "text"  # the field holding the text (text, code, long_context pipelines)
-    messages_key: str = "messages"  # the field holding the conversation (chat pipeline)
-    id_key: str = "id"  # used as the document id when present; else "line-N"
-    max_line_bytes: int = 64 << 20  # a longer line is rejected, only its head kept (memory bound)
+    text_key: Key = "text"  # the field holding the text (text, code, long_context pipelines)
+    messages_key: Key = "messages"  # the field holding the conversation (chat pipeline)
+    id_key: Key = "id"  # used as the document id when present; else "line-N"
+    # A longer line is rejected, only its head kept (memory bound).
+    max_line_bytes: Annotated[int, Meta(ge=1024, le=256 << 20)] = 64 << 20
 
 
 class Shard(msgspec.Struct, frozen=True):

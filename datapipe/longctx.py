@@ -9,10 +9,12 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Annotated, ClassVar
+
+from msgspec import Meta
 
 from datapipe.document import Document
-from datapipe.steps import Filter, Settings
+from datapipe.steps import Filter, Ratio, Settings, Size
 
 # (first_half, second_half) -> (mean NLL of the second half given the first, mean NLL alone)
 Scorer = Callable[[str, str], tuple[float, float]]
@@ -20,8 +22,8 @@ _WORDS = re.compile(r"\w+")
 
 
 class LengthSettings(Settings):
-    min_bytes: int = 32 * 1024  # InternLM2 keeps documents of at least 32 KB
-    max_bytes: int = 0  # 0: no upper bound
+    min_bytes: Size = 32 * 1024  # InternLM2 keeps documents of at least 32 KB
+    max_bytes: Size = 0  # 0: no upper bound
 
 
 class LengthSelect(Filter):
@@ -40,10 +42,11 @@ class LengthSelect(Filter):
 class LongStatsSettings(Settings):
     # Ours (InternLM2 names the features, not the numbers). Measured in windows so that long
     # books are not judged by vocabulary growth (distinct words per total falls with length).
-    window_words: int = 1000
-    min_distinct_ratio: float = 0.25  # English prose: ~0.45-0.55 distinct words per 1,000
-    min_word_entropy_bits: float = 6.0  # prose: ~8-9 bits; a repeated template: far lower
-    min_alpha_ratio: float = 0.5  # letters among non-space characters
+    window_words: Annotated[int, Meta(ge=1, le=1_000_000)] = 1000
+    min_distinct_ratio: Ratio = 0.25  # English prose: ~0.45-0.55 distinct words per 1,000
+    # prose: ~8-9 bits; a repeated template: far lower
+    min_word_entropy_bits: Annotated[float, Meta(ge=0.0, le=64.0)] = 6.0
+    min_alpha_ratio: Ratio = 0.5  # letters among non-space characters
 
 
 class LongStats(Filter):
@@ -74,10 +77,10 @@ class LongStats(Filter):
 class PerplexityGainSettings(Settings):
     # InternLM2: drop a document when ppl(S2 | S1) is not lower than ppl(S2); a gain is
     # NLL(S2) - NLL(S2 | S1) in nats per token.
-    min_gain: float = 0.0
+    min_gain: Annotated[float, Meta(ge=-100.0, le=100.0)] = 0.0
     # Ours: each half is cut to this many characters (nearest the split) to fit the scorer's
     # context window; 16 KiB is ~4K tokens.
-    max_half_chars: int = 16 * 1024
+    max_half_chars: Annotated[int, Meta(ge=1, le=1 << 20)] = 16 * 1024
 
 
 class PerplexityGain(Filter):

@@ -5,17 +5,38 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import msgspec
 import numpy as np
+from msgspec import Meta
 
 from datapipe.document import Document, Rejected
 from datapipe.report import StepStats
 
 
-class Settings(msgspec.Struct, frozen=True, kw_only=True):
-    """Base of every step's settings: frozen, keyword-only, overridable per run."""
+class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Base of every step's settings: frozen, keyword-only, overridable per run. The field types
+    (with the bounds below) are the allow-list a server request's overrides are checked against:
+    no setting is a server path, and no number is unbounded."""
+
+
+# The bounds a setting's type carries (msgspec checks them when overrides are converted).
+Ratio = Annotated[float, Meta(ge=0.0, le=1.0)]  # a share of characters, words, lines
+Amount = Annotated[float, Meta(ge=0.0, le=1e6)]  # a non-negative measure (lengths, rates)
+Size = Annotated[int, Meta(ge=0, le=1 << 31)]  # a count of words, lines, characters or bytes
+SmallInt = Annotated[int, Meta(ge=1, le=64)]  # n-gram sizes and the like
+Key = Annotated[str, Meta(min_length=1, max_length=128)]  # a record field name, a mask
+Phrase = Annotated[str, Meta(min_length=1, max_length=256)]
+Phrases = Annotated[tuple[Phrase, ...], Meta(max_length=4096)]
+
+
+class SettingError(ValueError):
+    """An override a pipeline refuses; `field` names it (`toxicity.max_flagged_ratio`)."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class StepContext:

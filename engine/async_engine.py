@@ -139,6 +139,12 @@ class AsyncEngine:
     def has_adapter(self, adapter_id: str) -> bool:
         return adapter_id in getattr(self, "_adapters", {})
 
+    @property
+    def request_token_budget(self) -> int:
+        """The most n x (prompt + max_tokens) one request may ask of this engine (embeddings:
+        its input tokens); the routes refuse more with a 400 (server.routes.choices)."""
+        return self.config.scheduler.token_budget(self.max_model_len)
+
     def stats(self) -> EngineStats:
         """The engine's load as of its last step (read without stopping the engine)."""
         return self._stats
@@ -216,7 +222,8 @@ class AsyncEngine:
             self._embeds.append(payload)
 
     def _embed_chunk(self) -> None:
-        """Run the oldest embedding job's next inputs, up to the scheduler's token budget."""
+        """Run the next embedding job's next inputs, up to the scheduler's token budget; jobs
+        take turns a chunk each."""
         job = self._embeds[0]
         if job.future.cancelled():
             self._embeds.popleft()
@@ -225,6 +232,7 @@ class AsyncEngine:
         try:
             job.means.append(mean_hidden(self._model, [inputs[i] for i in job.plan.popleft()]))
             if job.plan:
+                self._embeds.rotate(-1)  # round robin: a large job does not hold back the next
                 return
             result = normalize(torch.cat(job.means), job.request.dimensions).numpy()
         except Exception as exc:  # this caller gets the error; generation goes on

@@ -20,11 +20,30 @@ class CacheConfig(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class SchedulerConfig(msgspec.Struct, frozen=True, kw_only=True):
-    """Continuous batching: how many tokens one step may compute and how many requests run."""
+    """Continuous batching: how many tokens one step may compute and how many requests run,
+    how they are shared between tenants (API keys), and how much one request may ask for."""
 
     max_num_batched_tokens: int = 512
     max_num_seqs: int = 64
     long_prefill_threshold: int = 0  # 0: a single prefill may take the whole budget
+    # Fair share between tenants (engine.scheduler): admission by least service, a step's token
+    # budget, running slots and KV blocks split between the tenants with work. False: pure FCFS.
+    fairness: bool = True
+    # The most n x (prompt + max_tokens) one request may ask for (embeddings: its input tokens),
+    # max_tokens counting as the room left when none is given. None: REQUEST_BUDGET_CONTEXTS x
+    # the context. Below one context, every request must set a max_tokens that fits.
+    request_token_budget: int | None = None
+
+    def token_budget(self, max_model_len: int) -> int:
+        """The per-request token budget for a model with this context length."""
+        if self.request_token_budget is None:
+            return REQUEST_BUDGET_CONTEXTS * max_model_len
+        return self.request_token_budget
+
+
+# n=4 choices of a full context (32768 tokens for the default model's 8192): the issue's n=16
+# near-context request asked for 4x that and held another key's 10-token answer for 79 s.
+REQUEST_BUDGET_CONTEXTS = 4
 
 
 class LoraConfig(msgspec.Struct, frozen=True, kw_only=True):
@@ -70,11 +89,16 @@ class EngineConfig(msgspec.Struct, frozen=True, kw_only=True):
             cache["dtype"] = env["HANLIN_KV_CACHE_DTYPE"]
         if "HANLIN_KV_CACHE_GB" in env:
             cache["kv_cache_bytes"] = int(float(env["HANLIN_KV_CACHE_GB"]) * (1 << 30))
-        sched = {}
+        sched: dict[str, object] = {}
         if "HANLIN_MAX_NUM_SEQS" in env:
             sched["max_num_seqs"] = int(env["HANLIN_MAX_NUM_SEQS"])
         if "HANLIN_MAX_BATCHED_TOKENS" in env:
             sched["max_num_batched_tokens"] = int(env["HANLIN_MAX_BATCHED_TOKENS"])
+        if "HANLIN_SCHEDULER_FAIRNESS" in env:
+            fair = env["HANLIN_SCHEDULER_FAIRNESS"].lower()
+            sched["fairness"] = fair in ("1", "true", "yes", "on")
+        if "HANLIN_REQUEST_TOKEN_BUDGET" in env:
+            sched["request_token_budget"] = int(env["HANLIN_REQUEST_TOKEN_BUDGET"])
         if "HANLIN_LORA_BUDGET_MB" in env:
             mb = float(env["HANLIN_LORA_BUDGET_MB"])
             values["lora"] = LoraConfig(budget_bytes=int(mb * (1 << 20)))

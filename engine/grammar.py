@@ -16,6 +16,7 @@ import llguidance
 import torch
 
 from engine.protocol import Grammar
+from engine.schema_check import SchemaError, check_schema
 from engine.tokenizer import Tokenizer
 
 # Whitespace is fixed (no free runs of spaces or newlines a small model can loop in) and the
@@ -131,6 +132,10 @@ def serialize(grammar: Grammar) -> str:
         raise GrammarError(f"the JSON schema is not valid JSON: {exc}") from exc
     if not isinstance(schema, dict):
         raise GrammarError("the JSON schema must be a JSON object")
+    try:
+        check_schema(schema)
+    except SchemaError as exc:
+        raise GrammarError(str(exc)) from None
     return llguidance.LLMatcher.grammar_from_json_schema(bounded(schema), defaults=JSON_OPTIONS)
 
 

@@ -104,7 +104,7 @@ class LLMEngine:
             raise ValueError(f"prompt of {len(req.prompt_ids)} tokens leaves no room in a "
                              f"context of {self.max_model_len}")
         p = req.sampling
-        seq = Sequence(req.request_id, list(req.prompt_ids), p, req.adapter_id)
+        seq = Sequence(req.request_id, list(req.prompt_ids), p, req.adapter_id, req.tenant)
         stop_ids = set(p.stop_token_ids)
         if not p.ignore_eos:
             stop_ids.update(self.tokenizer.eos_token_ids)

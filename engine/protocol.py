@@ -75,6 +75,10 @@ class GenerateRequest(msgspec.Struct, frozen=True, kw_only=True):
     prompt_ids: tuple[int, ...]
     sampling: SamplingParams = SamplingParams()
     adapter_id: str | None = None
+    # Who asked (the server passes the caller's API key id). The scheduler shares the engine
+    # fairly between tenants, so one key's giant request cannot starve another key's small one;
+    # None is one tenant of its own (the key-less operator, in-process callers).
+    tenant: str | None = None
 
 
 class RequestOutput(msgspec.Struct, kw_only=True):

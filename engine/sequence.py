@@ -26,6 +26,7 @@ class Sequence:
     prompt_ids: list[int]
     sampling: SamplingParams = field(default_factory=SamplingParams)
     adapter_id: str | None = None
+    tenant: str | None = None  # whose request (GenerateRequest.tenant): the fair-share unit
     token_ids: list[int] = field(init=False)
     num_computed_tokens: int = 0
     block_ids: list[int] = field(default_factory=list)

@@ -68,7 +68,13 @@ from server.routes.fine_tuning import (
 )
 from server.routes.health import health
 from server.routes.keys import create_key, list_keys, revoke_key
-from server.routes.models import delete_model, list_models, retrieve_model, serve_fine_tuned
+from server.routes.models import (
+    delete_model,
+    list_models,
+    retrieve_model,
+    serve_fine_tuned,
+    update_model,
+)
 from server.routes.responses import (
     create_response,
     delete_response,
@@ -85,6 +91,7 @@ log = logging.getLogger("hanlin.server")
 ROUTES = [
     list_models,
     retrieve_model,
+    update_model,
     delete_model,
     create_chat_completion,
     create_completion,

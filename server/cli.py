@@ -95,6 +95,7 @@ def serve(args: argparse.Namespace) -> int:
     from msgspec.structs import replace as msgspec_replace
 
     from server.app import create_app
+    from server.front_door import is_loopback_name
     from server.observability import configure_logging
     from server.settings import ServerSettings
 
@@ -110,7 +111,9 @@ def serve(args: argparse.Namespace) -> int:
         print(f"hanlin: {exc}", file=sys.stderr, flush=True)
         return 1
     try:
-        if settings.host not in LOOPBACK and not any_key:
+        # The start-up half of the rule; server/front_door.py refuses non-loopback clients,
+        # Hosts and Origins on every request for as long as no key exists.
+        if not is_loopback_name(settings.host) and not any_key:
             print(f"hanlin: no API keys exist, so the server binds to 127.0.0.1 only (not "
                   f"{settings.host}); create one with `hanlin keys create --scope admin`",
                   flush=True)
@@ -126,7 +129,6 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # Past the grace, what is cut still sends its final event or 503; uvicorn cancels after this.
 SEND_MARGIN_S = 5.0
 
@@ -164,8 +166,8 @@ def _check_home(home: Path) -> None:
 
 
 async def _check_database(url: str) -> bool:
-    """Open and migrate the database; whether an API key exists (else auth is off, and anyone
-    who can reach the port would be the operator)."""
+    """Open and migrate the database; whether an API key was ever made (else auth is off, and
+    anyone who can reach the port would be the operator)."""
     from server.state.db import Database
     from server.state.keys import KeyStore
 
@@ -176,7 +178,7 @@ async def _check_database(url: str) -> bool:
         raise StartupError(_hide_password(f"cannot open the database {url}: "
                                           f"{_one_line(cause)}")) from exc
     try:
-        return await KeyStore(db).any_active()
+        return await KeyStore(db).auth_enabled()
     finally:
         await db.close()
 
@@ -196,10 +198,13 @@ def _one_line(exc: BaseException) -> str:
 def _server(app: Litestar, settings: ServerSettings) -> uvicorn.Server:
     """uvicorn with hanlin's orderly stop: on SIGTERM (or Ctrl-C) it stops listening at once,
     `begin_shutdown` gives running requests HANLIN_SHUTDOWN_GRACE_S and requeues the jobs, and the
-    process exits 0 once the app has shut down."""
+    process exits 0 once the app has shut down. Its connections have read deadlines, and the app
+    sits behind the front door (server/front_door.py)."""
     import uvicorn
 
     from server.app import begin_shutdown
+    from server.front_door import FrontDoor
+    from server.read_deadlines import deadline_protocol
 
     class Server(uvicorn.Server):
         async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
@@ -216,7 +221,8 @@ def _server(app: Litestar, settings: ServerSettings) -> uvicorn.Server:
                     sig for sig in self._captured_signals if sig != signal.SIGTERM]
 
     return Server(uvicorn.Config(
-        app,
+        FrontDoor(app, settings.limits),
+        http=deadline_protocol(settings.limits),  # h11 always, httptools installed or not
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,

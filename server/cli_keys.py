@@ -28,7 +28,7 @@ async def _run(args: argparse.Namespace) -> int:
 
     from server.state.config import StateConfig
     from server.state.db import Database
-    from server.state.keys import KeyNotFound, KeyStore
+    from server.state.keys import KeyNotFound, KeyStore, LastAdminKey
 
     config = StateConfig.from_env()
     config.home_path.mkdir(parents=True, exist_ok=True)
@@ -51,6 +51,11 @@ async def _run(args: argparse.Namespace) -> int:
                 row = await keys.revoke(args.key_id)
             except KeyNotFound:
                 console.print(f"no key {args.key_id}", style="red")
+                return 1
+            except LastAdminKey:
+                console.print(f"{args.key_id} is the last active admin key; create another "
+                              "(hanlin keys create --scope admin) before revoking it",
+                              style="red", soft_wrap=True)
                 return 1
             console.print(f"revoked {row.id}")
     finally:

@@ -121,6 +121,8 @@ def _from_validation(extra: Any) -> tuple[str, str | None, str]:
         param = _join(where, field.group(1))
         return f"Missing required parameter: '{param}'.", param, "missing_required_parameter"
     code = "invalid_type" if ", got `" in text else "invalid_value"
+    if text.startswith("Unsupported parameter:"):  # a struct's own refusal (__post_init__)
+        code = "unsupported_parameter"
     label = where or "body"
     return f"Invalid '{label}': {text}", where or None, code
 
@@ -149,6 +151,15 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, RecursionError):
+        # JSON nested past what msgspec's decoder (it raises RecursionError, measured with
+        # msgspec 0.23: about 1,000 levels) or a walker of the decoded value recurses through:
+        # the client's input, not a server fault. Logged in case a server bug hides behind it.
+        log.warning("%s %s: the request is nested too deeply (%s)", request.method,
+                    request.url.path, exc)
+        exc = APIError("The request is nested too deeply: JSON nested past the server's "
+                       "limit.", code="invalid_value")
+        return handle_http_exception(request, exc)
     log.exception("%s %s failed", request.method, request.url.path, exc_info=exc)
     status, body = envelope(exc)
     return Response(content=body, status_code=status)

@@ -1,6 +1,7 @@
-"""Admission for generation requests: per-key rate limits (requests, tokens per minute) and streams
-(429), requests in flight (503), each with `retry-after`; a ticket lives until the response is
-sent, and its deadline (request timeout, end of the shutdown grace) cuts what runs past it."""
+"""Admission for generation requests and tool invocations: per-key rate limits (requests, tokens
+per minute), streams and requests in flight (429), the server's requests in flight (503), each
+with `retry-after`; a ticket lives until the response is sent, and its deadline (request timeout,
+end of the shutdown grace) cuts what runs past it. Also the read deadlines' settings."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from server.errors import APIError
 
-GENERATION_PATHS = frozenset({"/v1/chat/completions", "/v1/completions", "/v1/responses",
-                              "/v1/embeddings"})
+# The routes (Litestar's path templates, POST) whose requests are admitted: each one holds model
+# or sandbox time. The guard admits them once their body has been read.
+ADMITTED_ROUTES = frozenset({"/v1/chat/completions", "/v1/completions", "/v1/responses",
+                             "/v1/embeddings", "/v1/tools/{name}/invoke"})
 WINDOW_S = 60.0
 
 
@@ -28,9 +31,16 @@ class LimitSettings(msgspec.Struct, frozen=True, kw_only=True):
     requests_per_minute: int = 0  # per key; 0 = no limit
     tokens_per_minute: int = 0  # per key, prompt + completion; 0 = no limit
     streams_per_key: int = 0  # concurrent streamed responses per key; 0 = no limit
-    max_in_flight: int = 256  # generation requests admitted at once (running + queued)
+    max_in_flight: int = 256  # admitted requests at once (running + queued), all keys
+    max_in_flight_per_key: int = 0  # admitted requests at once per key; 0 = no limit
     request_timeout_s: float = 600.0  # a generation request's wall clock; 0 = no limit
     max_body_bytes: int = 8 << 20  # a JSON body; uploads have their own cap (max_file_bytes)
+    # Read deadlines (server/read_deadlines.py): a request's headers must arrive within
+    # header_timeout_s of the connection opening (or of the previous answer on it); its body
+    # within body_timeout_s of the headers (upload_timeout_s for a multipart upload).
+    header_timeout_s: float = 10.0
+    body_timeout_s: float = 60.0
+    upload_timeout_s: float = 3600.0
 
     @classmethod
     def from_env(cls) -> LimitSettings:
@@ -40,8 +50,12 @@ class LimitSettings(msgspec.Struct, frozen=True, kw_only=True):
             tokens_per_minute=int(env.get("HANLIN_RATE_LIMIT_TPM", "0")),
             streams_per_key=int(env.get("HANLIN_MAX_STREAMS_PER_KEY", "0")),
             max_in_flight=int(env.get("HANLIN_MAX_IN_FLIGHT", "256")),
+            max_in_flight_per_key=int(env.get("HANLIN_MAX_IN_FLIGHT_PER_KEY", "0")),
             request_timeout_s=float(env.get("HANLIN_REQUEST_TIMEOUT_S", "600")),
             max_body_bytes=int(env.get("HANLIN_MAX_BODY_BYTES", str(8 << 20))),
+            header_timeout_s=float(env.get("HANLIN_HEADER_TIMEOUT_S", "10")),
+            body_timeout_s=float(env.get("HANLIN_BODY_TIMEOUT_S", "60")),
+            upload_timeout_s=float(env.get("HANLIN_UPLOAD_TIMEOUT_S", "3600")),
         )
 
 
@@ -135,6 +149,7 @@ class Ticket:
         if not self.released:
             self.released = True
             self.limiter.in_flight -= 1
+            self.limiter.key_in_flight[self.key] -= 1
             if self.stream:
                 self.limiter.streams[self.key] -= 1
 
@@ -164,6 +179,7 @@ class Limiter:
     tokens: defaultdict[str | None, deque[tuple[float, int]]] = field(
         default_factory=lambda: defaultdict(deque))
     streams: defaultdict[str | None, int] = field(default_factory=lambda: defaultdict(int))
+    key_in_flight: defaultdict[str | None, int] = field(default_factory=lambda: defaultdict(int))
     deadlines: Deadlines = field(init=False)
 
     def __post_init__(self) -> None:
@@ -182,11 +198,15 @@ class Limiter:
             wait = self.tokens[key][0][0] + WINDOW_S - now
             raise _refuse(429, f"Rate limit reached: {s.tokens_per_minute} tokens per minute "
                           f"for this key ({used} used).", "rate_limit_exceeded", wait)
+        if s.max_in_flight_per_key and self.key_in_flight[key] >= s.max_in_flight_per_key:
+            raise _refuse(429, f"Too many requests in flight: this key may have "
+                          f"{s.max_in_flight_per_key} at once.", "too_many_in_flight", 1.0)
         if self.in_flight >= s.max_in_flight:
             raise _refuse(503, "The server is at capacity; retry shortly.", "server_overloaded",
                           1.0)
         self.requests[key].append(now)
         self.in_flight += 1
+        self.key_in_flight[key] += 1
         return Ticket(self, key, stream=False)
 
     def _expire(self, key: str | None, now: float) -> None:

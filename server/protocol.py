@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from engine.schema_check import SchemaError, check_schema
+
 Temperature = Annotated[float, Meta(ge=0.0, le=2.0)]
 TopP = Annotated[float, Meta(gt=0.0, le=1.0)]
 Penalty = Annotated[float, Meta(ge=-2.0, le=2.0)]
@@ -47,6 +49,10 @@ class Usage(msgspec.Struct, kw_only=True):
 # ---- models ----------------------------------------------------------------------------------
 
 
+# Who may use a fine-tuned model besides its owner and admins (server/model_access.py).
+Visibility = Literal["private", "public"]
+
+
 class Model(msgspec.Struct, kw_only=True):
     id: str
     object: Literal["model"] = "model"
@@ -54,6 +60,14 @@ class Model(msgspec.Struct, kw_only=True):
     owned_by: str = "hanlin"
     parent: str | None = None  # a fine-tuned model's base (vLLM's field for LoRA adapters)
     max_model_len: int  # vLLM's extension: clients size their prompts with it
+    visibility: Visibility | None = None  # hanlin: a fine-tuned model's (None: the base model)
+
+
+class ModelUpdate(Request):
+    """`POST /v1/models/{id}` (hanlin): who may use a fine-tuned model besides its owner and
+    admins: nobody (private) or every key (public)."""
+
+    visibility: Visibility
 
 
 class ModelDeleted(msgspec.Struct, kw_only=True):
@@ -98,6 +112,17 @@ class ChatMessage(Request):
 
 # OpenAI's rule for function names.
 FunctionName = Annotated[str, Meta(pattern=r"^[a-zA-Z0-9_-]{1,64}$")]
+
+
+def check_json_schema(schema: dict[str, Any] | None) -> None:
+    """A schema no answer could satisfy (no finite instance, nested past the limit) is the
+    caller's error at decode time, a 400 naming where it is (`check_schema`). Chat checks its
+    schemas where it compiles them (`routes/chat.py`, with OpenAI's `param`); Responses here."""
+    if schema is not None:
+        try:
+            check_schema(schema)
+        except SchemaError as exc:
+            raise ValueError(f"Invalid schema: {exc}") from None
 
 
 class FunctionDefinition(Request, kw_only=True):

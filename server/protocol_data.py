@@ -3,9 +3,10 @@ object (a cleaning run with its per-step, per-reason report)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
+from msgspec import Meta
 
 from datapipe.report import StepReport
 from server.protocol import Request
@@ -42,14 +43,19 @@ class FileDeleted(msgspec.Struct, kw_only=True):
     deleted: bool = True
 
 
+Overrides = Annotated[dict[str, dict[str, Any]], Meta(max_length=32)]
+
+
 class CreateDatasetRequest(Request):
     """`POST /v1/datasets` as JSON: clean a stored file. (A multipart form with `file` instead of
     `file_id` uploads and cleans in one call.)"""
 
     file_id: str
     pipeline: PipelineName = "chat"
-    # Per step: {"minhash_dedup": {"threshold": 0.8}, "toxicity": {"enabled": false}}.
-    overrides: dict[str, dict[str, Any]] = {}
+    # Per step: {"minhash_dedup": {"threshold": 0.8}, "toxicity": {"enabled": false}}. Each step's
+    # settings are checked against its typed, bounded Settings struct (datapipe): an unknown or
+    # out-of-range field is a 400 naming it; files (a toxicity lexicon) are named by file id.
+    overrides: Overrides = {}
 
 
 class DatasetReport(msgspec.Struct, kw_only=True):

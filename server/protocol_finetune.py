@@ -3,12 +3,15 @@ plus hanlin's extensions to a job request under `hanlin` (LoRA, QLoRA, ZeRO, ste
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import Meta
 
 from server.protocol import Request
 
+MAX_LORA_RANK = 1024  # and at most the model's hidden size
+ModuleName = Annotated[str, Meta(pattern=r"^[A-Za-z0-9_.]{1,64}$")]
 JobStatus = Literal["validating_files", "queued", "running", "succeeded", "failed", "cancelled"]
 Auto = Literal["auto"]
 
@@ -40,30 +43,40 @@ class Method(Request):
 
 
 class HanlinOptions(Request):
-    """hanlin's extensions. lora_rank 0 = full fine-tuning; zero_stage set = a DeepSpeed run."""
+    """hanlin's extensions. lora_rank 0 = full fine-tuning; zero_stage set = a DeepSpeed run.
+    Every number has a fixed upper bound here; the machine's and the model's (cores, context,
+    hidden size) are checked per request (`server.jobs.finetune_plan.check_bounds`)."""
 
-    lora_rank: int = 8
-    lora_alpha: float | None = None  # default: 2 x rank
-    lora_targets: list[str] | None = None  # default: every attention and MLP projection
+    lora_rank: Annotated[int, Meta(ge=0, le=MAX_LORA_RANK)] = 8
+    lora_alpha: Annotated[float, Meta(gt=0.0, le=1e4)] | None = None  # default: 2 x rank
+    # default: every attention and MLP projection
+    lora_targets: Annotated[list[ModuleName], Meta(max_length=64)] | None = None
     qlora: bool = False
     zero_stage: Literal[0, 1, 2, 3] | None = None
-    nproc: int = 1
-    max_steps: int | None = None
-    seq_len: int = 1024
-    checkpoint_every: int = 0  # 0: only at the end
-    threads: int | None = None  # torch threads per trainer rank (default: torch's choice)
+    nproc: Annotated[int, Meta(ge=1, le=1024)] = 1
+    max_steps: Annotated[int, Meta(ge=1, le=10_000_000)] | None = None
+    seq_len: Annotated[int, Meta(ge=8, le=1 << 20)] | None = None  # default: min(1024, context)
+    checkpoint_every: Annotated[int, Meta(ge=0, le=10_000_000)] = 0  # 0: only at the end
+    # torch threads per trainer rank (default: HANLIN_FINETUNE_THREADS)
+    threads: Annotated[int, Meta(ge=1, le=4096)] | None = None
+    # Who may use the models it makes besides their owner and admins (server/model_access.py);
+    # `POST /v1/models/{id}` changes it later, per model.
+    visibility: Literal["private", "public"] = "private"
 
 
 class CreateJobRequest(Request):
-    model: str
+    # A served model's name: the base model, or a fine-tuned model the caller may use (never a
+    # path: the server resolves names to its own files).
+    model: Annotated[str, Meta(max_length=256)]
     training_file: str
     validation_file: str | None = None
     suffix: str | None = None
-    seed: int | None = None
+    seed: Annotated[int, Meta(ge=0, le=2**32 - 1)] | None = None
     method: Method | None = None
     hyperparameters: Hyperparameters | None = None  # the legacy place, supervised only
     integrations: list[Any] | None = None
-    metadata: dict[str, str] | None = None
+    metadata: Annotated[dict[str, Annotated[str, Meta(max_length=512)]],
+                        Meta(max_length=16)] | None = None
     hanlin: HanlinOptions | None = None
 
 

@@ -9,7 +9,14 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from server.protocol import FunctionName, PositiveInt, Request, Temperature, TopP
+from server.protocol import (
+    FunctionName,
+    PositiveInt,
+    Request,
+    Temperature,
+    TopP,
+    check_json_schema,
+)
 
 # ---- request ----------------------------------------------------------------------------------
 
@@ -22,16 +29,32 @@ class FunctionToolParam(Request, tag_field="type", tag="function", kw_only=True)
     parameters: dict[str, Any] | None = None
     strict: bool | None = None
 
+    def __post_init__(self) -> None:
+        check_json_schema(self.parameters)
+
 
 class ContainerAuto(Request, tag_field="type", tag="auto", kw_only=True):
+    """A fresh sandbox for the response: the only container hanlin makes. What it cannot honour
+    is refused by name (a 400), never accepted and ignored."""
+
     file_ids: list[str] | None = None
-    memory_limit: str | None = None
+    memory_limit: Literal["1g"] | None = None  # the sandbox's fixed budget: 1 GiB
+
+    def __post_init__(self) -> None:
+        if self.file_ids:
+            raise ValueError("Unsupported parameter: 'container.file_ids' (files are not "
+                             "copied into the sandbox yet); leave it out or empty")
 
 
 class CodeInterpreterToolParam(Request, tag_field="type", tag="code_interpreter"):
     """hanlin's sandboxed Python, run server-side; one stateful session per response."""
 
     container: str | ContainerAuto
+
+    def __post_init__(self) -> None:
+        if isinstance(self.container, str):
+            raise ValueError("Unsupported parameter: a 'container' id (each response runs in "
+                             'a fresh sandbox); pass {"type": "auto"}')
 
 
 ResponseTool = FunctionToolParam | CodeInterpreterToolParam
@@ -58,6 +81,9 @@ class TextFormatJSONSchema(Request, tag_field="type", tag="json_schema", kw_only
     schema: dict[str, Any]
     description: str | None = None
     strict: bool | None = None
+
+    def __post_init__(self) -> None:
+        check_json_schema(self.schema)
 
 
 class TextConfig(Request, kw_only=True):

@@ -5,6 +5,7 @@ from agents.sandbox.config import SandboxConfig, SandboxLimits
 from agents.sandbox.oneshot import run_code
 from agents.sandbox.records import (
     CellResult,
+    Produced,
     ProducedFile,
     RunResult,
     SandboxUnavailable,
@@ -12,5 +13,5 @@ from agents.sandbox.records import (
 from agents.sandbox.session import SandboxSession
 from agents.sandbox.workspace import Workspace, WorkspaceError
 
-__all__ = ["CellResult", "ProducedFile", "RunResult", "SandboxConfig", "SandboxLimits",
+__all__ = ["CellResult", "Produced", "ProducedFile", "RunResult", "SandboxConfig", "SandboxLimits",
            "SandboxSession", "SandboxUnavailable", "Workspace", "WorkspaceError", "run_code"]

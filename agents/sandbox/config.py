@@ -48,14 +48,27 @@ class SandboxConfig(msgspec.Struct, frozen=True, kw_only=True):
     uid_count: int = 1000
     limits: SandboxLimits = SandboxLimits()
     session_limits: SandboxLimits = SandboxLimits(cpu_seconds=600, wall_seconds=30.0)
+    # A workspace's writable space (work folder, /tmp, run folders) is one tmpfs of this size
+    # and this many files, for its whole life: RLIMIT_FSIZE bounds one file, this the sum.
+    workspace_bytes: int = 256 << 20
+    workspace_files: int = 4096
+    # What one run or tool call hands back of the files it produced; the rest is named as
+    # left out in its output, never silently dropped.
+    produced_files: int = 16
+    produced_bytes: int = 16 << 20
 
     @classmethod
     def from_env(cls) -> SandboxConfig:
-        """Overrides from HANLIN_SANDBOX_PYTHON, _ROOT, _UID_BASE, _UID_COUNT."""
+        """Overrides from HANLIN_SANDBOX_PYTHON, _ROOT, _UID_BASE, _UID_COUNT, _WORKSPACE_BYTES,
+        _WORKSPACE_FILES, _PRODUCED_FILES, _PRODUCED_BYTES."""
         env = os.environ
         fields: dict[str, object] = {}
         for name, field, kind in (("PYTHON", "python", str), ("ROOT", "root", str),
-                                  ("UID_BASE", "uid_base", int), ("UID_COUNT", "uid_count", int)):
+                                  ("UID_BASE", "uid_base", int), ("UID_COUNT", "uid_count", int),
+                                  ("WORKSPACE_BYTES", "workspace_bytes", int),
+                                  ("WORKSPACE_FILES", "workspace_files", int),
+                                  ("PRODUCED_FILES", "produced_files", int),
+                                  ("PRODUCED_BYTES", "produced_bytes", int)):
             if f"HANLIN_SANDBOX_{name}" in env:
                 fields[field] = kind(env[f"HANLIN_SANDBOX_{name}"])
         return cls(**fields)

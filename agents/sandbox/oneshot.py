@@ -4,18 +4,16 @@ clock; returns stdout, stderr, the exit status and the files it produced."""
 from __future__ import annotations
 
 import asyncio
-import shutil
-import tempfile
+import os
 import time
-from pathlib import Path
 
 from agents.sandbox.command import RUN_INSIDE
 from agents.sandbox.config import SandboxConfig, SandboxLimits
 from agents.sandbox.process import spawn
 from agents.sandbox.records import RunResult, SandboxUnavailable, signal_name
-from agents.sandbox.workspace import Workspace
+from agents.sandbox.tree import remove_tree
+from agents.sandbox.workspace import Workspace, WorkspaceError
 
-MAX_FILE_BYTES = 1 << 20  # produced files larger than this come back without their bytes
 DRAIN_SECONDS = 5.0  # after the kill, how long the pipes may take to reach EOF
 
 
@@ -37,15 +35,26 @@ async def run_code(code: str, *, config: SandboxConfig | None = None,
     config = config or SandboxConfig()
     limits = limits or config.limits
     own = workspace is None
-    workspace = workspace or Workspace(config)
-    rundir = Path(tempfile.mkdtemp(prefix="run-", dir=config.root))
+    workspace = workspace or await asyncio.to_thread(Workspace, config)
+    try:
+        rundir = workspace.run_folder("run-")
+    except WorkspaceError as exc:
+        if own:
+            await asyncio.to_thread(workspace.close)
+        raise SandboxUnavailable(str(exc)) from None
     try:
         rundir.chmod(0o755)
-        (rundir / "main.py").write_text(code, encoding="utf-8")
-        before = {} if own else workspace.snapshot()
+        tmpdir = rundir / "tmp"  # the sandbox's /tmp, in the workspace's tmpfs
+        try:
+            (rundir / "main.py").write_text(code, encoding="utf-8")
+            tmpdir.mkdir(mode=0o700)
+        except OSError as exc:
+            raise SandboxUnavailable(f"the workspace is full: {exc.strerror}") from None
+        os.chown(tmpdir, workspace.uid, workspace.uid)
+        before = {} if own else await asyncio.to_thread(workspace.snapshot)
         start = time.monotonic()
-        sandbox = await spawn(config, limits, uid=workspace.uid, workdir=workspace.folder,
-                              rundir=rundir, rundir_writable=False,
+        sandbox = await spawn(config, limits, workspace=workspace, rundir=rundir,
+                              tmpdir=tmpdir, rundir_writable=False,
                               program=["-I", "-B", "-u", f"{RUN_INSIDE}/main.py"])
         ready_task = asyncio.create_task(sandbox.ready())  # notes the namespace while it lives
         try:
@@ -67,11 +76,13 @@ async def run_code(code: str, *, config: SandboxConfig | None = None,
         if not ready:
             raise SandboxUnavailable(f"the sandbox did not start: {stderr.strip()[-2000:]}")
         code_ = None if timed_out else sandbox.proc.returncode
+        produced = await asyncio.to_thread(workspace.produced_since, before,
+                                           config.produced_files, config.produced_bytes)
         return RunResult(stdout=stdout, stderr=stderr, exit_code=code_,
                          signal="SIGKILL" if timed_out else signal_name(code_ or 0),
                          timed_out=timed_out, duration_s=duration, truncated=cut_out or cut_err,
-                         files=workspace.produced_since(before, MAX_FILE_BYTES))
+                         produced=produced)
     finally:
-        shutil.rmtree(rundir, ignore_errors=True)
+        await asyncio.to_thread(remove_tree, rundir)  # sandboxed code may have nested it deep
         if own:
-            workspace.close()
+            await asyncio.to_thread(workspace.close)

@@ -9,10 +9,11 @@ import os
 import signal
 from pathlib import Path
 
-from agents.sandbox.command import sandbox_argv
+from agents.sandbox.command import SandboxCommand, sandbox_command
 from agents.sandbox.config import SandboxConfig, SandboxLimits
 from agents.sandbox.records import SandboxUnavailable
 from agents.sandbox.uids import children_of, pid_namespace, processes_in
+from agents.sandbox.workspace import Workspace
 
 REAP_POLLS = 500  # 5 s
 
@@ -60,23 +61,53 @@ class Sandboxed:
         self._transport.close()
 
 
-async def spawn(config: SandboxConfig, limits: SandboxLimits, *, uid: int, workdir: Path,
-                rundir: Path, rundir_writable: bool, program: list[str],
+def _memfd(name: str, data: bytes) -> int:
+    fd = os.memfd_create(name)
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def _argv(command: SandboxCommand, fds: list[int]) -> list[str]:
+    """bwrap --args FD -- command: the options (and the files written inside) through memfds,
+    opened here and appended to `fds` for the caller to pass and close."""
+    options = list(command.options)
+    for dest, data in command.files.items():
+        fds.append(_memfd("sandbox-file", data))
+        options += ["--perms", "0644", "--ro-bind-data", str(fds[-1]), dest]
+    fds.append(_memfd("sandbox-args", b"".join(o.encode() + b"\0" for o in options)))
+    return [command.bwrap, "--args", str(fds[-1]), "--", *command.command]
+
+
+async def spawn(config: SandboxConfig, limits: SandboxLimits, *, workspace: Workspace,
+                rundir: Path, tmpdir: Path, rundir_writable: bool, program: list[str],
                 stdin: int | None = asyncio.subprocess.DEVNULL,
                 stdout: int | None = asyncio.subprocess.PIPE,
                 stderr: int | None = asyncio.subprocess.PIPE) -> Sandboxed:
+    """Starts the sandbox with `workspace`'s uid and work folder, `rundir` at /sandbox/run and
+    `tmpdir` (a folder of the workspace's tmpfs) at /tmp."""
+    if not workspace.bounded:
+        raise SandboxUnavailable("the workspace's tmpfs could not be mounted (the server needs "
+                                 "CAP_SYS_ADMIN): code does not run without a size on its disk")
     read_fd, write_fd = os.pipe()
+    fds = [write_fd]
     try:
-        argv = sandbox_argv(config, limits, uid=uid, workdir=workdir, rundir=rundir,
-                            rundir_writable=rundir_writable, ready_fd=write_fd, program=program)
+        argv = _argv(sandbox_command(
+            config, limits, uid=workspace.uid, workdir=workspace.folder, rundir=rundir,
+            tmpdir=tmpdir, rundir_writable=rundir_writable, ready_fd=write_fd,
+            program=program), fds)
         proc = await asyncio.create_subprocess_exec(
-            *argv, stdin=stdin, stdout=stdout, stderr=stderr, pass_fds=(write_fd,),
+            *argv, stdin=stdin, stdout=stdout, stderr=stderr, pass_fds=fds,
             start_new_session=True)
     except OSError as exc:
         os.close(read_fd)
-        raise SandboxUnavailable(f"cannot start bwrap: {exc}") from exc
+        raise SandboxUnavailable(f"cannot start bwrap: {exc.strerror or exc}") from exc
+    except BaseException:
+        os.close(read_fd)
+        raise
     finally:
-        os.close(write_fd)
+        for fd in fds:
+            os.close(fd)
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader()
     transport, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader),

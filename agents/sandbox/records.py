@@ -21,6 +21,15 @@ class ProducedFile(msgspec.Struct, frozen=True, kw_only=True):
     data: bytes | None = None
 
 
+class Produced(msgspec.Struct, frozen=True, kw_only=True):
+    """What a run produced, within the config's caps on count and bytes."""
+
+    files: list[ProducedFile] = []
+    left_out: int = 0  # files past the count cap: not returned
+    left_out_names: list[str] = []  # the first few of them, to name in the output
+    too_deep: int = 0  # folders past the workspace's MAX_DEPTH, whose files were not looked at
+
+
 class RunResult(msgspec.Struct, frozen=True, kw_only=True):
     stdout: str
     stderr: str
@@ -29,7 +38,11 @@ class RunResult(msgspec.Struct, frozen=True, kw_only=True):
     timed_out: bool = False
     duration_s: float = 0.0
     truncated: bool = False  # stdout or stderr passed limits.output_bytes
-    files: list[ProducedFile] = []
+    produced: Produced = Produced()
+
+    @property
+    def files(self) -> list[ProducedFile]:
+        return self.produced.files
 
     @property
     def ok(self) -> bool:
@@ -45,7 +58,11 @@ class CellResult(msgspec.Struct, frozen=True, kw_only=True):
     timed_out: bool = False  # interrupted; the session and its variables are kept
     restarted: bool = False  # the interrupt did not stop it: the kernel was restarted
     duration_s: float = 0.0
-    files: list[ProducedFile] = []
+    produced: Produced = Produced()
+
+    @property
+    def files(self) -> list[ProducedFile]:
+        return self.produced.files
 
     @property
     def ok(self) -> bool:

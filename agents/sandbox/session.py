@@ -10,18 +10,16 @@ import os
 import queue
 import re
 import secrets
-import shutil
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from agents.sandbox.command import RUN_INSIDE
 from agents.sandbox.config import SandboxConfig, SandboxLimits
-from agents.sandbox.oneshot import MAX_FILE_BYTES
 from agents.sandbox.process import Sandboxed, spawn
 from agents.sandbox.records import CellResult, SandboxUnavailable, signal_name
-from agents.sandbox.workspace import Workspace
+from agents.sandbox.tree import remove_tree
+from agents.sandbox.workspace import Workspace, WorkspaceError
 
 STARTUP_SECONDS = 60.0
 INTERRUPT_GRACE_SECONDS = 3.0  # after the interrupt, how long a cell may take to stop
@@ -81,17 +79,28 @@ class SandboxSession:
     async def start(self) -> None:
         from jupyter_client.asynchronous import AsyncKernelClient
 
-        self._rundir = rundir = Path(tempfile.mkdtemp(prefix="kernel-", dir=self.config.root))
-        os.chown(rundir, self.workspace.uid, self.workspace.uid)  # the kernel makes its sockets here
+        try:
+            self._rundir = rundir = self.workspace.run_folder("kernel-")
+        except WorkspaceError as exc:
+            raise SandboxUnavailable(str(exc)) from None
+        uid = self.workspace.uid
         info = {"transport": "ipc", "ip": f"{RUN_INSIDE}/k", "shell_port": 1, "iopub_port": 2,
                 "stdin_port": 3, "control_port": 4, "hb_port": 5, "key": secrets.token_hex(32),
                 "signature_scheme": "hmac-sha256", "kernel_name": "python3"}
-        (rundir / "connection.json").write_text(json.dumps(info))
-        os.chown(rundir / "connection.json", self.workspace.uid, self.workspace.uid)
+        try:
+            (rundir / "connection.json").write_text(json.dumps(info))
+            (rundir / "tmp").mkdir(mode=0o700)  # the sandbox's /tmp, in the workspace's tmpfs
+        except OSError as exc:
+            remove_tree(rundir)
+            raise SandboxUnavailable(f"the workspace is full: {exc.strerror}") from None
+        for path in (rundir, rundir / "connection.json", rundir / "tmp"):
+            os.chown(path, uid, uid)  # the kernel makes its sockets here
+        # The kernel's stdout and stderr: in the run folder, so the workspace's size bounds it.
         with open(rundir / "kernel.log", "wb") as log:
             self._sandbox = await spawn(
-                self.config, self.limits, uid=self.workspace.uid, workdir=self.workspace.folder,
-                rundir=rundir, rundir_writable=True, stdout=log.fileno(), stderr=log.fileno(),
+                self.config, self.limits, workspace=self.workspace, rundir=rundir,
+                tmpdir=rundir / "tmp", rundir_writable=True, stdout=log.fileno(),
+                stderr=log.fileno(),
                 program=["-I", "-B", "-m", "ipykernel_launcher", "-f",
                          f"{RUN_INSIDE}/connection.json", "--HistoryManager.enabled=False"])
         if not await self._sandbox.ready():
@@ -99,14 +108,26 @@ class SandboxSession:
             raise SandboxUnavailable(f"the sandbox did not start: {self._log()}")
         client = AsyncKernelClient()
         client.load_connection_info({**info, "ip": str(rundir / "k")})
-        client.start_channels()
+        # No heartbeat: on a loaded host a beat late by a second reads as a dead kernel, and the
+        # sandbox's process already says whether the kernel lives.
+        client.start_channels(hb=False)
         self._client = client
+        ready = asyncio.ensure_future(client.wait_for_ready(timeout=STARTUP_SECONDS))
+        exited = asyncio.ensure_future(self._sandbox.proc.wait())
         try:
-            await asyncio.wait_for(client.wait_for_ready(timeout=STARTUP_SECONDS), STARTUP_SECONDS)
+            await asyncio.wait({ready, exited}, timeout=STARTUP_SECONDS,
+                               return_when=asyncio.FIRST_COMPLETED)
+            if not ready.done():
+                raise RuntimeError("the kernel exited" if exited.done()
+                                   else f"no reply in {STARTUP_SECONDS:g} s")
+            ready.result()
         except (RuntimeError, TimeoutError) as exc:
             log = self._log()
             await self._stop_kernel()
             raise RuntimeError(f"the sandboxed kernel did not come up: {exc}; {log}") from exc
+        finally:
+            ready.cancel()
+            exited.cancel()
 
     def _log(self) -> str:
         assert self._rundir is not None
@@ -125,7 +146,7 @@ class SandboxSession:
         async with self._lock:
             if self._sandbox is None or self._sandbox.proc.returncode is not None:
                 await self.restart()
-            before = self.workspace.snapshot()
+            before = await asyncio.to_thread(self.workspace.snapshot)
             start = time.monotonic()
             cell, timed_out, died = await self._run_cell(code, timeout or self.limits.wall_seconds)
             duration = time.monotonic() - start
@@ -136,10 +157,13 @@ class SandboxSession:
                                             if died else "the interrupt did not stop the cell; "
                                             "the kernel was restarted and its state is lost")
                 await self.restart()
+            produced = await asyncio.to_thread(self.workspace.produced_since, before,
+                                               self.config.produced_files,
+                                               self.config.produced_bytes)
             return CellResult(stdout="".join(cell.stdout), stderr="".join(cell.stderr),
                               result=cell.result, error=cell.error, display=cell.display,
                               timed_out=timed_out, restarted=restarted, duration_s=duration,
-                              files=self.workspace.produced_since(before, MAX_FILE_BYTES))
+                              produced=produced)
 
     async def _run_cell(self, code: str, timeout: float) -> tuple[_Cell, bool, str | None]:
         """(outputs, timed out, why the kernel died or None)."""
@@ -191,10 +215,10 @@ class SandboxSession:
             self._sandbox.close()
             self._sandbox = None
         if self._rundir is not None:
-            shutil.rmtree(self._rundir, ignore_errors=True)
+            await asyncio.to_thread(remove_tree, self._rundir)  # the kernel may have nested it
             self._rundir = None
 
     async def close(self) -> None:
         await self._stop_kernel()
         if self._own_workspace:
-            self.workspace.close()
+            await asyncio.to_thread(self.workspace.close)

@@ -1,20 +1,22 @@
-"""A run's work folder, the only place the sandbox may write, with its leased uid. Host-side
-access (the read_file / write_file tools, collecting produced files) walks it with openat and
-O_NOFOLLOW: sandboxed code can plant symlinks or FIFOs there, and the host runs as root."""
+"""A run's work folder and scratch tmpfs (the only places the sandbox may write, sized), with its
+leased uid. Host-side access (the read_file / write_file tools, collecting produced files) walks
+it with openat and O_NOFOLLOW: sandboxed code can plant symlinks or FIFOs there, and the host
+runs as root."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import stat
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from agents.sandbox import tmpfs, tree
 from agents.sandbox.config import SandboxConfig
-from agents.sandbox.records import ProducedFile
+from agents.sandbox.records import Produced, ProducedFile
 from agents.sandbox.uids import UidLease
 
 INSIDE = "/workspace"  # where the work folder appears inside the sandbox (and the cwd)
+MAX_DEPTH = 32  # produced files are looked for this many folders deep; deeper ones are counted
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 Snapshot = dict[str, tuple[int, int]]  # relative path -> (size, mtime_ns)
@@ -24,26 +26,60 @@ class WorkspaceError(ValueError):
     """A path outside the work folder, a symlink, or not a regular file."""
 
 
+def _remove_scratch(scratch: Path) -> None:
+    tmpfs.unmount_all(scratch)
+    tree.remove_tree(scratch)
+
+
+def _fresh_scratch(scratch: Path, config: SandboxConfig) -> bool:
+    """An empty scratch folder, a tmpfs of the configured size where the kernel allows it."""
+    _remove_scratch(scratch)
+    scratch.mkdir(mode=0o711, exist_ok=True)
+    try:
+        tmpfs.mount(scratch, config.workspace_bytes, config.workspace_files)
+    except OSError:
+        return False
+    return True
+
+
 class Workspace:
-    """Owns `folder` (a fresh temporary one unless given) and a uid lease until `close()`."""
+    """Leases a uid and mounts its scratch tmpfs (`config.root`/ws-<uid>, sized by the config)
+    until `close()`; the work folder is scratch/work-* unless `folder` is given (the operator's own
+    folder, on its disk: per-file limits only). `bounded` is False where the kernel refused the
+    mount; the sandbox then refuses to run (host-side tools still work)."""
 
     def __init__(self, config: SandboxConfig | None = None, folder: str | Path | None = None):
         config = config or SandboxConfig()
         Path(config.root).mkdir(parents=True, exist_ok=True)
-        self._owned = folder is None
-        self.folder = Path(folder or tempfile.mkdtemp(prefix="work-", dir=config.root)).resolve()
-        self.folder.mkdir(parents=True, exist_ok=True)
         self._lease = UidLease(config.uid_locks, config.uid_base, config.uid_count)
         self.uid = self._lease.uid
-        for path in [self.folder, *self.folder.rglob("*")]:
-            os.chown(path, self.uid, self.uid, follow_symlinks=False)
-        self.folder.chmod(0o700)
+        # One per uid: a lease is exclusive on the host, so what is found there is a crashed
+        # holder's and is removed.
+        self.scratch = Path(config.root).resolve() / f"ws-{self.uid}"
+        try:
+            self.bounded = _fresh_scratch(self.scratch, config)
+            # A unique name: it is the workspace's id (Responses' container id is made of it).
+            self.folder = (Path(tempfile.mkdtemp(prefix="work-", dir=self.scratch))
+                           if folder is None else Path(folder).resolve())
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for path in [self.folder, *self.folder.rglob("*")]:
+                os.chown(path, self.uid, self.uid, follow_symlinks=False)
+            self.folder.chmod(0o700)
+        except BaseException:
+            self._lease.release()
+            raise
 
     def close(self) -> None:
-        """Kills whatever still runs under the uid, releases it, removes a temporary folder."""
+        """Kills whatever still runs under the uid, releases it, unmounts and removes scratch."""
         self._lease.release()
-        if self._owned:
-            shutil.rmtree(self.folder, ignore_errors=True)
+        _remove_scratch(self.scratch)
+
+    def run_folder(self, prefix: str) -> Path:
+        """A new folder in scratch for one sandbox (its program, its /tmp, a kernel's sockets)."""
+        try:
+            return Path(tempfile.mkdtemp(prefix=prefix, dir=self.scratch))
+        except OSError as exc:
+            raise WorkspaceError(f"the workspace is full: {exc.strerror}") from None
 
     def __enter__(self) -> Workspace:
         return self
@@ -96,40 +132,44 @@ class Workspace:
             return f.read(max_bytes), info.st_size
 
     def write_bytes(self, path: str, data: bytes) -> int:
+        """Writes a regular file; past the workspace's size it is WorkspaceError (ENOSPC)."""
         fd = self._open(self.relative(path), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, make_dirs=True)
-        with os.fdopen(fd, "wb") as f:
-            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-                raise WorkspaceError(f"{path!r} is not a regular file")
-            os.fchown(f.fileno(), self.uid, self.uid)
-            f.write(data)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                    raise WorkspaceError(f"{path!r} is not a regular file")
+                os.fchown(f.fileno(), self.uid, self.uid)
+                f.write(data)
+        except OSError as exc:
+            raise WorkspaceError(f"{path!r}: {exc.strerror or exc}") from None
         return len(data)
 
     # --- produced files ---
 
     def snapshot(self) -> Snapshot:
-        """Regular files (symlinks are never followed) with their size and mtime."""
-        seen: Snapshot = {}
-        for top, _dirs, files in os.walk(self.folder):  # os.walk does not enter symlinked dirs
-            for name in files:
-                full = os.path.join(top, name)
-                info = os.lstat(full)
-                if stat.S_ISREG(info.st_mode):
-                    seen[os.path.relpath(full, self.folder)] = (info.st_size, info.st_mtime_ns)
-        return seen
+        """Regular files down to MAX_DEPTH folders (symlinks never followed): size and mtime."""
+        return tree.list_files(self.folder, MAX_DEPTH).files
 
-    def produced_since(self, before: Snapshot, max_bytes: int) -> list[ProducedFile]:
-        """Files new or changed since `before`, with their bytes when no larger than max_bytes."""
-        produced = []
-        for rel, (size, mtime) in sorted(self.snapshot().items()):
-            if before.get(rel) == (size, mtime):
-                continue
+    def produced_since(self, before: Snapshot, max_files: int, max_bytes: int) -> Produced:
+        """Files new or changed since `before`, in path order, with their bytes, while both
+        caps allow (a file larger than what is left of max_bytes comes without them); past
+        max_files, the rest are only counted and named (a few)."""
+        now = tree.list_files(self.folder, MAX_DEPTH)
+        changed = [(rel, size) for rel, (size, mtime) in sorted(now.files.items())
+                   if before.get(rel) != (size, mtime)]
+        files, left = [], max_bytes
+        for rel, size in changed[:max_files]:
             data = None
-            if size <= max_bytes:
+            if size <= left:
                 try:
-                    data, size = self.read_bytes(rel, max_bytes + 1)
+                    data, size = self.read_bytes(rel, left + 1)
                 except WorkspaceError:
                     continue  # replaced by a symlink meanwhile
-                if len(data) > max_bytes:
+                if len(data) > left:
                     data = None
-            produced.append(ProducedFile(path=rel, size=size, data=data))
-        return produced
+                else:
+                    left -= len(data)
+            files.append(ProducedFile(path=rel, size=size, data=data))
+        over = [rel for rel, _ in changed[max_files:]]
+        return Produced(files=files, left_out=len(over), left_out_names=over[:5],
+                        too_deep=now.too_deep)

@@ -103,8 +103,9 @@ class Toolbox:
         if isinstance(arguments, str):
             try:
                 arguments = json.loads(arguments) if arguments.strip() else {}
-            except json.JSONDecodeError as exc:
-                return Observation(content=f"arguments for {name} are not valid JSON ({exc})",
+            except (ValueError, RecursionError) as exc:  # bad JSON, huge ints, deep nesting
+                why = "nested too deeply" if isinstance(exc, RecursionError) else exc
+                return Observation(content=f"arguments for {name} are not valid JSON ({why})",
                                    is_error=True)
         if arguments is None:
             arguments = {}

@@ -1,9 +1,11 @@
 """The built-in tools of a run, bound to its work folder: `code_interpreter` (Python in the
-sandbox, a stateful session by default), `calculator`, and `read_file` / `write_file`, which
-cannot reach outside the work folder."""
+sandbox, a stateful session by default), `calculator` (a budgeted child process), and `read_file`
+/ `write_file` (bounded I/O on a thread, inside the work folder and its sized tmpfs). None of
+them computes on the event loop, and each has a CPU, memory and size bound."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from agents.records import Observation
@@ -16,16 +18,27 @@ from agents.sandbox import (
     Workspace,
     run_code,
 )
+from agents.sandbox.workspace import MAX_DEPTH
+from agents.tools import calculator as _calculator
 from agents.tools.base import Tool, Toolbox, clip
-from agents.tools.calculator import evaluate
+from agents.tools.budget import Budget, ToolError, run_script
 
 MAX_READ_BYTES = 256 << 10
+CALCULATOR_SCRIPT = Path(_calculator.__file__)
+# Ordinary expressions take ~30 ms (mostly the child's start); comb(3000000, 1500000) would take
+# a minute of GIL-holding CPU in-process.
+CALCULATOR_BUDGET = Budget(cpu_seconds=2, memory_bytes=256 << 20, wall_seconds=5.0,
+                           output_bytes=256 << 10)
 
 
-def calculator(expression: Annotated[str, "an arithmetic expression, e.g. (3 + 4) ** 2 / sqrt(2)"]) -> str:
+async def calculator(expression: Annotated[str, "an arithmetic expression, e.g. (3 + 4) ** 2 / sqrt(2)"]) -> Observation:
     """Evaluate an arithmetic expression exactly: + - * / // % **, parentheses, pi, e, and
     math functions (sqrt, log, exp, sin, cos, tan, factorial, comb, gcd, floor, ceil, ...)."""
-    return repr(evaluate(expression))
+    try:
+        value = await run_script(CALCULATOR_SCRIPT, {"expression": expression}, CALCULATOR_BUDGET)
+    except ToolError as exc:
+        return Observation(content=f"CalculatorError: {exc}", is_error=True)
+    return Observation(content=clip(str(value)))
 
 
 def _code_observation(result: RunResult | CellResult) -> Observation:
@@ -46,10 +59,19 @@ def _code_observation(result: RunResult | CellResult) -> Observation:
             parts.append(f"[exit code {result.exit_code}{f', {result.signal}' if result.signal else ''}]")
     if result.timed_out:
         parts.append("[timed out: the run was stopped]")
-    files = [f.path for f in result.files]
+    # The files' lines come after the clipped output: a long output never hides them.
+    notes, files, produced = [], [f.path for f in result.files], result.produced
     if files:
-        parts.append(f"[files written: {', '.join(files)}]")
-    return Observation(content=clip("\n".join(parts) or "[no output]"), is_error=failed, files=files)
+        notes.append(f"[files written: {', '.join(files)}]")
+    if produced.left_out:
+        more = ", ..." if produced.left_out > len(produced.left_out_names) else ""
+        notes.append(f"[{produced.left_out} more files written, not returned (past the cap of "
+                     f"{len(files)} files a run): {', '.join(produced.left_out_names)}{more}]")
+    if produced.too_deep:
+        notes.append(f"[files in {produced.too_deep} folders nested deeper than {MAX_DEPTH} "
+                     "levels were not looked at]")
+    content = "\n".join([clip("\n".join(parts)), *notes]) if parts else "\n".join(notes)
+    return Observation(content=content or "[no output]", is_error=failed, files=files)
 
 
 class WorkspaceTools:

@@ -15,7 +15,7 @@ import numpy as np
 
 from datapipe.code.format import code_body
 from datapipe.document import Document
-from datapipe.steps import Decision, GlobalStep, Settings
+from datapipe.steps import Decision, GlobalStep, Key, Settings
 
 _PY_IMPORT = re.compile(r"^[ \t]*import[ \t]+([\w.]+(?:\s+as\s+\w+)?(?:\s*,\s*[\w.]+(?:\s+as\s+\w+)?)*)",
                         re.M)
@@ -90,8 +90,8 @@ def dependency_order(files: dict[str, list[str]]) -> list[str]:
 
 
 class DependencySortSettings(Settings):
-    path_key: str = "path"
-    repo_key: str = "repo"  # files without it form one repository
+    path_key: Key = "path"
+    repo_key: Key = "repo"  # files without it form one repository
 
 
 class DependencySort(GlobalStep):

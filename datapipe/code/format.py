@@ -9,7 +9,7 @@ import re
 from typing import ClassVar
 
 from datapipe.document import Document
-from datapipe.steps import Filter, Settings
+from datapipe.steps import Filter, Key, Settings
 
 LANGUAGES = {
     ".py": "python", ".pyi": "python", ".js": "javascript", ".mjs": "javascript",
@@ -51,7 +51,7 @@ def code_body(text: str) -> str:
 
 
 class CodeFormatSettings(Settings):
-    path_key: str = "path"  # the record field with the file's path inside its repository
+    path_key: Key = "path"  # the record field with the file's path inside its repository
     header: bool = True  # a "## path" line above the block, so a concatenated repo stays readable
     drop_unknown: bool = True  # a file whose language the extension does not tell is dropped
 

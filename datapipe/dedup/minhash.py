@@ -5,14 +5,15 @@ cluster. The parent holds 14 band keys and 128 signature values a document (~0.6
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import numpy as np
 import xxhash
 from datasketch import MinHash
+from msgspec import Meta
 
 from datapipe.document import Document
-from datapipe.steps import Decision, GlobalStep, Settings
+from datapipe.steps import Decision, GlobalStep, Ratio, Settings, SmallInt
 from datapipe.textutil import cjk_ratio, word_chars
 
 _SMALL_BUCKET = 64  # buckets up to this size get every pair checked; larger ones a chain
@@ -21,19 +22,19 @@ _SMALL_BUCKET = 64  # buckets up to this size get every pair checked; larger one
 class MinHashSettings(Settings):
     # InternLM2 (reference doc 1.1): 5-gram shingles, 128 hash functions, Jaccard 0.7.
     # datasketch optimal_param(0.7, 128) picks 14 bands x 9 rows, as RedPajama-v2's 0.7 set does.
-    ngram: int = 5
-    num_perm: int = 128
-    bands: int = 14
-    rows: int = 9
-    threshold: float = 0.7
-    seed: int = 1
+    ngram: SmallInt = 5
+    num_perm: Annotated[int, Meta(ge=1, le=1024)] = 128
+    bands: Annotated[int, Meta(ge=1, le=1024)] = 14
+    rows: Annotated[int, Meta(ge=1, le=1024)] = 9
+    threshold: Ratio = 0.7
+    seed: Annotated[int, Meta(ge=0, le=2**32 - 1)] = 1
     # Ours: merge an LSH candidate pair only when its signatures agree on >= threshold of the
     # hashes; 14x9 banding alone makes 2.7% of pairs at J = 0.5 candidates.
     verify: bool = True
     # Reference doc 1.2: whitespace words fail on Chinese; shingle 5 characters instead when
     # CJK characters are at least this share of the word characters.
-    cjk_min_ratio: float = 0.3
-    char_ngram: int = 5
+    cjk_min_ratio: Ratio = 0.3
+    char_ngram: SmallInt = 5
 
 
 def shingles(text: str, settings: MinHashSettings) -> set[bytes]:

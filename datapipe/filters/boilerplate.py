@@ -8,7 +8,7 @@ import re
 from typing import ClassVar
 
 from datapipe.document import Document
-from datapipe.steps import Filter, Settings
+from datapipe.steps import Filter, Phrases, Ratio, Settings
 
 _URL = re.compile(r"(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
 
@@ -23,11 +23,11 @@ class BoilerplateSettings(Settings):
     filter_lorem_ipsum: bool = True
     filter_curly_bracket: bool = True
     filter_javascript: bool = True
-    policy_phrases: tuple[str, ...] = C4_POLICY_PHRASES
+    policy_phrases: Phrases = C4_POLICY_PHRASES
     # NeMo-Curator BoilerPlateStringFilter: max_boilerplate_string_ratio = 0.4 of the lines.
-    max_boilerplate_line_ratio: float = 0.4
+    max_boilerplate_line_ratio: Ratio = 0.4
     # NeMo-Curator UrlsFilter: max_url_to_text_ratio = 0.2 of the characters.
-    max_url_ratio: float = 0.2
+    max_url_ratio: Ratio = 0.2
 
 
 class Boilerplate(Filter):

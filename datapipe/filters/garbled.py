@@ -10,7 +10,7 @@ from typing import ClassVar
 from ftfy import badness
 
 from datapipe.document import Document
-from datapipe.steps import Filter, Settings
+from datapipe.steps import Amount, Filter, Ratio, Settings
 from datapipe.textutil import alnum_count
 
 _REPLACEMENT = re.compile("\ufffd")
@@ -21,14 +21,14 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010f
 
 class GarbledSettings(Settings):
     # Ours (InternLM2 publishes none): about one bad character in 500 marks a broken decode.
-    max_replacement_ratio: float = 0.002
-    max_control_ratio: float = 0.002
-    max_private_use_ratio: float = 0.002
+    max_replacement_ratio: Ratio = 0.002
+    max_control_ratio: Ratio = 0.002
+    max_private_use_ratio: Ratio = 0.002
     # NeMo-Curator NonAlphaNumericFilter (filters/heuristic_filter.py):
     # max_non_alpha_numeric_to_text_ratio = 0.25, whitespace counted as non-alphanumeric.
-    max_symbol_ratio: float = 0.25
+    max_symbol_ratio: Ratio = 0.25
     # Ours: mojibake sequences ftfy could not repair (ftfy.badness), per 1,000 characters.
-    max_mojibake_per_1000: float = 1.0
+    max_mojibake_per_1000: Amount = 1.0
 
 
 class Garbled(Filter):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import ftfy
 
@@ -22,7 +22,7 @@ _ASCII_SUSPECT = re.compile(r"[&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class NormalizeSettings(Settings):
     # ftfy switches as datatrove's FTFYFormatter sets them (pipeline/formatters/ftfy.py): repair
     # the encoding, leave the writing style alone (width folding forces wrong CJK punctuation).
-    unescape_html: str | bool = "auto"
+    unescape_html: Literal["auto"] | bool = "auto"
     remove_terminal_escapes: bool = True
     fix_encoding: bool = True
     restore_byte_a0: bool = True
@@ -36,7 +36,7 @@ class NormalizeSettings(Settings):
     fix_surrogates: bool = True
     remove_control_chars: bool = True
     # DESIGN.md "Data pipeline": NFC after repair (composes accents, keeps compatibility forms).
-    normalization: str | None = "NFC"
+    normalization: Literal["NFC", "NFD", "NFKC", "NFKD"] | None = "NFC"
 
 
 class Normalize(Transform):

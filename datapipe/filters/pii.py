@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import ClassVar
 
 from datapipe.document import Document, map_text
-from datapipe.steps import Settings, Transform
+from datapipe.steps import Key, Settings, Transform
 
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _CN_ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])"
@@ -55,11 +55,11 @@ class PIISettings(Settings):
     phones: bool = True
     cards: bool = True
     cn_ids: bool = True
-    email_mask: str = "<EMAIL>"
-    ip_mask: str = "<IP_ADDRESS>"
-    phone_mask: str = "<PHONE>"
-    card_mask: str = "<CARD_NUMBER>"
-    cn_id_mask: str = "<CN_ID>"
+    email_mask: Key = "<EMAIL>"
+    ip_mask: Key = "<IP_ADDRESS>"
+    phone_mask: Key = "<PHONE>"
+    card_mask: Key = "<CARD_NUMBER>"
+    cn_id_mask: Key = "<CN_ID>"
 
 
 class PIIMask(Transform):

@@ -9,7 +9,7 @@ import re
 from typing import ClassVar
 
 from datapipe.document import Document
-from datapipe.steps import Filter, Settings
+from datapipe.steps import Amount, Filter, Phrases, Ratio, Settings, Size
 from datapipe.textutil import (
     C4_END_PUNCTUATION,
     TERMINAL_PUNCTUATION,
@@ -24,18 +24,18 @@ GOPHER_STOP_WORDS = ("the", "be", "to", "of", "and", "that", "have", "with")
 
 
 class GopherQualitySettings(Settings):
-    min_doc_words: int = 50
-    max_doc_words: int = 100_000
-    min_avg_word_length: float = 3
-    max_avg_word_length: float = 10
-    max_symbol_word_ratio: float = 0.1  # "#" per word, and "..."/"…" per word
-    max_bullet_lines_ratio: float = 0.9
-    max_ellipsis_lines_ratio: float = 0.3
-    min_alpha_words_ratio: float = 0.8
-    min_stop_words: int = 2
-    stop_words: tuple[str, ...] = GOPHER_STOP_WORDS
+    min_doc_words: Size = 50
+    max_doc_words: Size = 100_000
+    min_avg_word_length: Amount = 3
+    max_avg_word_length: Amount = 10
+    max_symbol_word_ratio: Amount = 0.1  # "#" per word, and "..."/"…" per word
+    max_bullet_lines_ratio: Ratio = 0.9
+    max_ellipsis_lines_ratio: Ratio = 0.3
+    min_alpha_words_ratio: Ratio = 0.8
+    min_stop_words: Size = 2
+    stop_words: Phrases = GOPHER_STOP_WORDS
     # Ours: word length and English stop words mean nothing for Chinese / Japanese text.
-    cjk_min_ratio: float = 0.3
+    cjk_min_ratio: Ratio = 0.3
 
 
 class GopherQuality(Filter):
@@ -89,9 +89,9 @@ class C4LinesSettings(Settings):
     # C4 keeps only lines ending in terminal punctuation; FineWeb (datatrove examples/fineweb.py)
     # turns that off as too aggressive, and so do we.
     filter_no_terminal_punct: bool = False
-    min_num_sentences: int = 5
-    min_words_per_line: int = 3
-    max_word_length: int = 1000
+    min_num_sentences: Size = 5
+    min_words_per_line: Size = 3
+    max_word_length: Size = 1000
 
 
 class C4Lines(Filter):
@@ -135,12 +135,12 @@ class C4Lines(Filter):
 
 class FineWebSettings(Settings):
     # datatrove pipeline/filters/fineweb_quality_filter.py defaults (FineWeb, Penedo et al. 2024)
-    line_punct_thr: float = 0.12
+    line_punct_thr: Ratio = 0.12
     line_punct_exclude_zero: bool = False
-    short_line_thr: float = 0.67
-    short_line_length: int = 30
-    char_duplicates_ratio: float = 0.01
-    new_line_ratio: float = 0.3
+    short_line_thr: Ratio = 0.67
+    short_line_length: Size = 30
+    char_duplicates_ratio: Ratio = 0.01
+    new_line_ratio: Amount = 0.3
 
 
 class FineWebQuality(Filter):

@@ -7,24 +7,30 @@ from __future__ import annotations
 import re
 from collections import Counter
 from itertools import accumulate
-from typing import ClassVar
+from typing import Annotated, ClassVar
+
+from msgspec import Meta
 
 from datapipe.document import Document
-from datapipe.steps import Filter, Settings
+from datapipe.steps import Filter, Ratio, Settings, SmallInt
 from datapipe.textutil import tokens
 
 _PARAGRAPHS = re.compile(r"\n{2,}")
 _LINES = re.compile(r"\n+")
 
 
+# (n, the most a share of the text may be) pairs, as Gopher's table A1 gives them.
+NGramLimits = Annotated[tuple[tuple[SmallInt, Ratio], ...], Meta(max_length=32)]
+
+
 class GopherRepetitionSettings(Settings):
     # datatrove pipeline/filters/gopher_repetition_filter.py defaults (Gopher table A1).
-    dup_line_frac: float = 0.3
-    dup_para_frac: float = 0.3
-    dup_line_char_frac: float = 0.2
-    dup_para_char_frac: float = 0.2
-    top_n_grams: tuple[tuple[int, float], ...] = ((2, 0.20), (3, 0.18), (4, 0.16))
-    dup_n_grams: tuple[tuple[int, float], ...] = (
+    dup_line_frac: Ratio = 0.3
+    dup_para_frac: Ratio = 0.3
+    dup_line_char_frac: Ratio = 0.2
+    dup_para_char_frac: Ratio = 0.2
+    top_n_grams: NGramLimits = ((2, 0.20), (3, 0.18), (4, 0.16))
+    dup_n_grams: NGramLimits = (
         (5, 0.15), (6, 0.14), (7, 0.13), (8, 0.12), (9, 0.11), (10, 0.10))
 
 

@@ -1,38 +1,44 @@
-"""Toxicity: the shipped lexicon (Aho-Corasick, English and Chinese) for every language, then
-`alt-profanity-check`'s linear SVM (shipped in its wheel) for English text, batched.
-"""
+"""Toxicity: a lexicon (Aho-Corasick, English and Chinese; the shipped one, or an uploaded file by
+id) for every language, then `alt-profanity-check`'s linear SVM (shipped in its wheel) for
+English text, batched."""
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import ahocorasick
+from msgspec import Meta
 
 from datapipe.document import Document
-from datapipe.steps import Filter, Settings, StepContext
+from datapipe.steps import Filter, Ratio, SettingError, Settings, StepContext
 from datapipe.textutil import CJK_CHAR
 
-LEXICON = str(Path(__file__).with_name("toxicity_lexicon.txt"))
+# Lexicons by name: a setting names one of these, or an uploaded file by its id (the caller
+# resolves ids to local files, see `Toxicity.__init__`); a setting is never a path.
+LEXICONS = {"default": str(Path(__file__).with_name("toxicity_lexicon.txt"))}
+FILE_ID = r"file-[A-Za-z0-9_-]{1,64}"
+_LEXICON_NAME = f"^(?:{'|'.join(map(re.escape, LEXICONS))}|{FILE_ID})\\Z"
 _WORDS = re.compile(r"\w+")
 _ASCII_LETTERS = re.compile(r"[A-Za-z]+")
 _BATCH = 256  # the SVM costs ~47 us a document in batches of 256, ~78 us in batches of 64
 
 
 class ToxicitySettings(Settings):
-    lexicon_path: str = LEXICON
+    # A shipped lexicon's name, or the id of a file holding one term per line.
+    lexicon: Annotated[str, Meta(pattern=_LEXICON_NAME)] = "default"
     # data-juicer flagged_words_filter (ops/filter/flagged_words_filter.py): max_ratio = 0.045 of
     # the words (a CJK character counts as a word here).
-    max_flagged_ratio: float = 0.045
+    max_flagged_ratio: Ratio = 0.045
     # alt-profanity-check's own predict() cuts at 0.5; ours is 0.8, because measured on the
     # OpenWebText excerpts of OpenAI evals, 0.5 flags ~1% of ordinary news text and 0.8 none.
-    profanity_threshold: float = 0.8
+    profanity_threshold: Ratio = 0.8
     use_profanity_model: bool = True
     # Share of ASCII letters among letters from which a text counts as English for the model.
-    english_min_ascii_letters: float = 0.8
+    english_min_ascii_letters: Ratio = 0.8
 
 
 @functools.cache
@@ -61,10 +67,25 @@ class Toxicity(Filter):
     name: ClassVar[str] = "toxicity"
     Settings = ToxicitySettings
 
+    def __init__(self, settings: ToxicitySettings | None = None, *,
+                 files: Mapping[str, str] | None = None) -> None:
+        """`files`: file id -> local path, for a lexicon given by id. None only checks the
+        settings (a server request, before its files are looked up)."""
+        super().__init__(settings)
+        name = self.settings.lexicon
+        if name in LEXICONS:
+            self._lexicon: str | None = LEXICONS[name]
+        elif files is None:
+            self._lexicon = None
+        elif name in files:
+            self._lexicon = files[name]
+        else:
+            raise SettingError(f"toxicity.lexicon: no file {name} was given", "toxicity.lexicon")
+
     def flagged_ratio(self, text: str) -> float:
         low = text.lower()
         flagged = 0
-        for end, (length, cjk, weight) in _automaton(self.settings.lexicon_path).iter(low):
+        for end, (length, cjk, weight) in _automaton(self._lexicon_file()).iter(low):
             start = end - length + 1
             if cjk or ((start == 0 or not low[start - 1].isalnum())
                        and (end + 1 == len(low) or not low[end + 1].isalnum())):
@@ -73,6 +94,11 @@ class Toxicity(Filter):
             return 0.0
         words = len(_WORDS.findall(low)) + len(CJK_CHAR.findall(low))
         return flagged / max(1, words)
+
+    def _lexicon_file(self) -> str:
+        if self._lexicon is None:
+            raise RuntimeError("a Toxicity step built to check settings cannot run")
+        return self._lexicon
 
     def is_english(self, text: str) -> bool:
         if text.isascii():

@@ -22,6 +22,7 @@ from agents.sandbox import SandboxUnavailable
 from evals import CodeExecution, EndpointConfig, EvalRun, ItemRecord, Task, get_task, run_task
 from evals.data import DataUnavailable
 from evals.report import write_run
+from server.auth import acting_for
 from server.jobs.run_queue import RunQueue
 from server.protocol_benchmarks import BenchmarkTally
 from server.protocol_evals import CriterionResult
@@ -103,6 +104,18 @@ class _Seeded(httpx.AsyncBaseTransport):
         headers = [(k, v) for k, v in request.headers.raw if k.lower() != b"content-length"]
         return await self.inner.handle_async_request(httpx.Request(
             request.method, request.url, headers=headers, content=json.dumps(body).encode()))
+
+
+class _OnBehalf(httpx.AsyncBaseTransport):
+    """Names the key a run is for on every request (`server.auth.acting_for`)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport | None, owner: str | None) -> None:
+        assert inner is not None, "start() sets the transport"
+        self.inner, self.headers = inner, acting_for(owner)
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        request.headers.update(self.headers)
+        return await self.inner.handle_async_request(request)
 
 
 class _Progress:
@@ -196,7 +209,9 @@ class BenchmarkRunner:
             return  # cancelled while queued
         progress = _Progress(self.store, run_id, task.metric_names())
         seed = (run.sampling_params or {}).get("seed")
-        transport = self._transport if seed is None else _Seeded(self._transport, seed)
+        # As the run's key: its requests reach only the models that key may use.
+        transport = _OnBehalf(self._transport, run.owner)
+        transport = transport if seed is None else _Seeded(transport, seed)
         endpoint = EndpointConfig(base_url=BASE_URL, model=run.model, concurrency=run.concurrency,
                                   api_key=self._api_key)
         try:

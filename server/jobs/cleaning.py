@@ -17,7 +17,9 @@ from pathlib import Path
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from datapipe.pipelines import file_ids
 from server.jobs.children import datapipe_command, die_with_parent, read_report
+from server.redact import public_message
 from server.state.blobs import BlobStore
 from server.state.config import StateConfig
 from server.state.datasets import DatasetStore
@@ -101,26 +103,32 @@ class CleaningRunner:
         row = await self.datasets.start(dataset_id)
         try:
             source = await self.files.get(row.input_file_id)
-        except FileNotFound:
+            named = {file_id: str(self.files.content_path(await self.files.get(file_id)))
+                     for file_id in file_ids(row.overrides).values()}
+        except FileNotFound as exc:
             await self.datasets.fail(dataset_id, "input_missing",
-                                     f"The input file {row.input_file_id} no longer exists.")
+                                     f"The file {exc.args[0]} no longer exists.")
             return
         work = self.blobs.staging_dir()
         try:
-            code, stderr = await self._clean(dataset_id, row.pipeline, row.overrides,
-                                             self.files.content_path(source), work)
+            code, error = await self._clean(dataset_id, row.pipeline, row.overrides, named,
+                                            self.files.content_path(source), work)
             if code != 0:
-                reason = stderr.strip() or f"the cleaning process exited with {code}"
-                await self.datasets.fail(dataset_id, "cleaning_failed", reason[-STDERR_TAIL:])
+                # The child's own error line, else only the status: its stderr (tracebacks,
+                # paths) goes to the server log, never to the client.
+                reason = error or f"The cleaning process exited with status {code}."
+                await self.datasets.fail(dataset_id, "cleaning_failed", public_message(reason))
                 return
             await self._finish(dataset_id, source.filename, source.purpose, work)
         finally:
             shutil.rmtree(work, ignore_errors=True)
 
-    async def _clean(self, dataset_id: str, pipeline: str, overrides: dict, input_path: Path,
-                     work: Path) -> tuple[int, str]:
+    async def _clean(self, dataset_id: str, pipeline: str, overrides: dict,
+                     named: dict[str, str], input_path: Path, work: Path) -> tuple[int, str]:
+        """Run the child; (its exit status, the error line it printed, if any)."""
+        files = [arg for file_id, path in named.items() for arg in ("--file", f"{file_id}={path}")]
         cmd = datapipe_command(input_path, pipeline, work / "out", "--overrides",
-                               json.dumps(overrides),
+                               json.dumps(overrides), *files,
                                "--workers", str(max(1, self.config.clean_workers)))
         if pipeline == "long_context" and self.scoring is not None:
             cmd += ["--scorer-url", self.scoring.base_url,
@@ -132,26 +140,35 @@ class CleaningRunner:
                 preexec_fn=die_with_parent, env=os.environ | {"PYTHONUNBUFFERED": "1"})
         self._children.add(child)
         try:
-            await self._follow(dataset_id, child)
+            error = await self._follow(dataset_id, child)
             code = await child.wait()
         finally:
             self._children.discard(child)
             if child.returncode is None:
                 child.kill()
                 await child.wait()
-        return code, stderr_path.read_text(errors="replace")
+        if code != 0:
+            log.warning("dataset %s: the cleaning process exited with %s: %s", dataset_id, code,
+                        stderr_path.read_text(errors="replace")[-STDERR_TAIL:])
+        return code, error
 
-    async def _follow(self, dataset_id: str, child: asyncio.subprocess.Process) -> None:
+    async def _follow(self, dataset_id: str, child: asyncio.subprocess.Process) -> str:
+        """Progress lines to the dataset row; the child's `error` line, if it printed one."""
         assert child.stdout is not None
-        last = 0.0
+        last, error = 0.0, ""
         async for line in child.stdout:
             try:
                 event = json.loads(line)
             except ValueError:
                 continue
+            if not isinstance(event, dict):
+                continue
+            if isinstance(event.get("error"), str):
+                error = event["error"]
             if "progress" in event and time.monotonic() - last >= PROGRESS_EVERY_S:
                 last = time.monotonic()
                 await self.datasets.update(dataset_id, progress=min(0.99, event["progress"]))
+        return error
 
     async def _finish(self, dataset_id: str, filename: str, purpose: str, work: Path) -> None:
         out = work / "out"

@@ -12,6 +12,7 @@ import msgspec
 from litestar import Litestar
 
 from evals.graders import ItemError, lookup, render
+from server.auth import acting_for
 from server.protocol_evals import (
     CompletionsDataSource,
     EvalError,
@@ -83,8 +84,9 @@ class Sampler:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def sample(self, source: CompletionsDataSource, item: dict[str, Any]
-                     ) -> tuple[SampleObject, Namespace | None]:
+    async def sample(self, source: CompletionsDataSource, item: dict[str, Any],
+                     owner: str | None) -> tuple[SampleObject, Namespace | None]:
+        """The model's answer, asked as `owner` (the run's key): only the models it may use."""
         params = source.sampling_params
         given = {k: v for k, v in msgspec.to_builtins(params or {}).items() if v is not None}
         asked = SampleObject(model=source.model, temperature=given.get("temperature", 1.0),
@@ -97,7 +99,8 @@ class Sampler:
             return _failed(asked, "invalid_input_messages", str(exc)), None
         asked.input = messages
         body = {"model": source.model, "messages": msgspec.to_builtins(messages), **given}
-        response = await self._client.post("/v1/chat/completions", json=body)
+        response = await self._client.post("/v1/chat/completions", json=body,
+                                           headers=acting_for(owner))
         answer = response.json()
         if response.status_code != 200:
             error = answer.get("error") or {}

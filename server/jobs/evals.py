@@ -29,6 +29,7 @@ from server.protocol_evals import (
     RunTally,
     SampleObject,
 )
+from server.redact import public_message
 from server.state.evals import EvalNotFound, EvalStore, RunNotFound, output_item_id
 from server.state.tables import EvalOutputItemRow, EvalRunRow
 
@@ -138,7 +139,7 @@ class EvalRunner:
         row = run.items[index]
         item = row["item"]
         if isinstance(source, CompletionsDataSource):
-            sample, namespace = await self._sample(source, item)
+            sample, namespace = await self._sample(source, item, run.owner)
         else:
             sample, namespace = given_sample(row.get("sample"))
         results: list[GradeResult] = []
@@ -150,15 +151,17 @@ class EvalRunner:
             datasource_item=item, results=msgspec.to_builtins(results),
             sample=msgspec.to_builtins(sample))
 
-    async def _sample(self, source: CompletionsDataSource, item: dict[str, Any]
-                      ) -> tuple[SampleObject, dict[str, Any] | None]:
-        """The model's answer; an unexpected failure errors this item, not the whole run."""
+    async def _sample(self, source: CompletionsDataSource, item: dict[str, Any],
+                      owner: str | None) -> tuple[SampleObject, dict[str, Any] | None]:
+        """The model's answer, asked as the run's key; an unexpected failure errors this item,
+        not the whole run."""
         assert self._sampler is not None
         try:
-            return await self._sampler.sample(source, item)
+            return await self._sampler.sample(source, item, owner)
         except Exception as exc:
             log.exception("sampling an eval item failed")
-            error = EvalError(code="sampling_failed", message=f"{type(exc).__name__}: {exc}")
+            error = EvalError(code="sampling_failed",
+                              message=public_message(f"{type(exc).__name__}: {exc}"))
             return SampleObject(model=source.model, error=error), None
 
 

@@ -28,7 +28,7 @@ from server.protocol_finetune import HanlinOptions
 from server.state.blobs import BlobStore
 from server.state.config import StateConfig
 from server.state.files import FileNotFound, FileStore
-from server.state.finetune import FineTuneStore
+from server.state.finetune import FineTuneStore, root_model
 from server.state.tables import FileRow, FineTuneCheckpointRow, FineTuneEventRow, FineTuneJobRow
 
 log = logging.getLogger("hanlin.jobs")
@@ -143,7 +143,8 @@ class FineTuneRunner:
                 raise
             except Exception as exc:  # one job's failure must not end the worker
                 log.exception("fine-tuning job %s failed", job_id)
-                await self.store.fail(job_id, "internal_error", f"{type(exc).__name__}: {exc}")
+                await self.store.fail(job_id, "internal_error",
+                                      f"The job failed on the server: {type(exc).__name__}.")
 
     # ---- validating_files -> queued ---------------------------------------------------------
 
@@ -175,12 +176,12 @@ class FineTuneRunner:
     async def _clean(self, job_id: str, source: FileRow, work: Path) -> None:
         out = work / "out"
         cmd = datapipe_command(self.files.content_path(source), "chat", out)
-        code, stderr = await self._run_child(job_id, cmd, work / "stderr.txt", None)
+        code, error = await self._run_child(job_id, cmd, work / "stderr.txt", None)
         if (await self.store.get(job_id)).status != "validating_files":
             return  # cancelled meanwhile
         if code != 0:
             await self.store.fail(job_id, "invalid_training_file",
-                                  (stderr.strip() or f"datapipe exited with {code}")[-STDERR_TAIL:],
+                                  error or f"Validating the file failed (exit status {code}).",
                                   "training_file")
             return
         report = read_report(out)
@@ -255,12 +256,11 @@ class FineTuneRunner:
         (folder / "config.json").write_text(json.dumps(raw, indent=2))
         follower = TrainerFollower(self.store, job_id, await self.store.get(job_id))
         cmd = [sys.executable, "-m", "trainer", "train", "--config", str(folder / "config.json")]
-        code, stderr = await self._run_child(job_id, cmd, folder / "stderr.txt", follower)
+        code, _ = await self._run_child(job_id, cmd, folder / "stderr.txt", follower)
         if (await self.store.get(job_id)).status != "running":
             return  # cancelled while it ran
         if code != 0 or not follower.done:
-            message = follower.error or stderr.strip()[-STDERR_TAIL:] or \
-                f"the trainer exited with status {code}"
+            message = follower.error or f"The trainer exited with status {code}."
             await self.store.fail(job_id, "training_failed", message)
             return
         await self._succeed(job_id, job.model, job.suffix, folder / "out", follower)
@@ -273,7 +273,7 @@ class FineTuneRunner:
             return
         target = self.model_dir(job_id)
         await asyncio.to_thread(_replace_tree, Path(result), target)
-        name = f"ft:{Path(base).stem if '/' in base else base}:{suffix or 'hanlin'}:{job_id}"
+        name = f"ft:{root_model(base)}:{suffix or 'hanlin'}:{job_id}"
         staged = [(await self.blobs.stage_file(out / "metrics.jsonl"),
                    f"{job_id}.metrics.jsonl", RESULTS)]
 
@@ -284,7 +284,7 @@ class FineTuneRunner:
             job.status, job.finished_at, job.estimated_finish = "succeeded", int(time.time()), None
             job.fine_tuned_model, job.trained_tokens = name, follower.trained_tokens
             job.result_files = [*job.result_files, rows[0].id]
-            for message in (f"New fine-tuned model created: {name} (stored in {target})",
+            for message in (f"New fine-tuned model created: {name}",
                             "The job has successfully completed."):
                 session.add(FineTuneEventRow(job_id=job_id, created_at=int(time.time()),
                                              level="info", type="message", message=message))
@@ -297,6 +297,8 @@ class FineTuneRunner:
 
     async def _run_child(self, job_id: str, cmd: list[str], stderr_path: Path,
                          follower: TrainerFollower | None) -> tuple[int, str]:
+        """(exit status, the `error` line a datapipe child printed). Stderr (tracebacks, server
+        paths) goes to the server log, never to a client."""
         env = os.environ | {"PYTHONUNBUFFERED": "1"}
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
         with stderr_path.open("wb") as stderr:
@@ -308,16 +310,31 @@ class FineTuneRunner:
         self._children[job_id] = child
         try:
             assert child.stdout is not None
+            error = ""
             async for line in child.stdout:
                 if follower is not None:
                     await follower.line(line)
+                else:
+                    error = _error_line(line) or error
             code = await child.wait()
         finally:
             self._children.pop(job_id, None)
             if child.returncode is None:
                 _signal_group(child, signal.SIGKILL)
                 await child.wait()
-        return code, stderr_path.read_text(errors="replace")
+        if code != 0:
+            log.warning("fine-tuning job %s: %s exited with %s: %s", job_id, cmd[2], code,
+                        stderr_path.read_text(errors="replace")[-STDERR_TAIL:])
+        return code, error
+
+
+def _error_line(raw: bytes) -> str:
+    try:
+        event = json.loads(raw)
+    except ValueError:
+        return ""
+    return event["error"] if isinstance(event, dict) and isinstance(event.get("error"), str) \
+        else ""
 
 
 def report_summary(report: dict[str, Any]) -> str:

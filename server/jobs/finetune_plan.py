@@ -50,6 +50,27 @@ def resolve_method(spec: CreateJobRequest) -> dict[str, Any]:
     return {"type": kind, kind: {"hyperparameters": resolved}}
 
 
+DEFAULT_SEQ_LEN = 1024
+
+
+def check_bounds(options: HanlinOptions, *, cpus: int, context: int, hidden: int
+                 ) -> HanlinOptions:
+    """The options within what this machine and model allow (ranks and threads: the cores; the
+    sequence: the model's context; a LoRA rank: its hidden size), the sequence length resolved;
+    else a PlanError naming the field."""
+    limits = (("nproc", options.nproc, cpus, "the machine's CPU cores"),
+              ("threads", options.threads, cpus, "the machine's CPU cores"),
+              ("seq_len", options.seq_len, context, "the model's context length"),
+              ("lora_rank", options.lora_rank, hidden, "the model's hidden size"))
+    for name, value, most, what in limits:
+        if value is not None and value > most:
+            raise PlanError(f"Invalid 'hanlin.{name}': {value} is more than {what} ({most}).",
+                            f"hanlin.{name}")
+    if options.seq_len is None:
+        options = msgspec.structs.replace(options, seq_len=min(DEFAULT_SEQ_LEN, context))
+    return options
+
+
 def hyperparameters(method: dict[str, Any]) -> dict[str, Any]:
     return method[method["type"]]["hyperparameters"]
 
@@ -96,7 +117,7 @@ def trainer_config(*, model: str, method: dict[str, Any], options: HanlinOptions
     return {
         "model": model, "train_file": train_file, "output_dir": output_dir,
         "method": "sft" if method["type"] == "supervised" else "dpo", "seed": seed,
-        "data": {"seq_len": options.seq_len},
+        "data": {"seq_len": options.seq_len or DEFAULT_SEQ_LEN},
         "optim": {"lr": BASE_LR * hp["learning_rate_multiplier"]},
         "schedule": {"epochs": hp["n_epochs"], "max_steps": options.max_steps,
                      "grad_accum": grad_accum},

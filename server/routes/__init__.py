@@ -20,6 +20,7 @@ from engine.async_engine import AsyncEngine
 from engine.protocol import GenerateRequest, RequestOutput, SamplingParams, TokenLogprob
 from server.errors import APIError, model_not_found, unsupported
 from server.limits import deadline
+from server.model_access import ModelAccess
 from server.model_pool import ModelPool, Target, hold
 from server.protocol import GenerationFields, PromptTokensDetails, StreamOptions, Usage
 from server.routes.choices import merged
@@ -41,18 +42,24 @@ def now() -> int:
 
 
 def check_model(state: State, model: str) -> None:
-    """A 404 unless `model` is served: the base model, a fine-tuned adapter the engine serves
-    (a succeeded LoRA job or one of its checkpoints), or a full fine-tune (loaded or not)."""
+    """A 404 unless `model` is served and the caller may use it: the base model, or a fine-tuned
+    adapter the engine serves (a succeeded LoRA job or one of its checkpoints) or a full
+    fine-tune (loaded or not) that its owner, an admin, or anyone if public, asks for. A model
+    the caller may not use is the same 404 as an unknown one."""
     engine: AsyncEngine = state.engine
-    if model != engine.model_name and not engine.has_adapter(model) and \
-            not state.models.knows(model):
+    if model == engine.model_name:
+        return
+    access: ModelAccess = state.model_access
+    served = engine.has_adapter(model) or state.models.knows(model)
+    if not served or not access.usable(model):
         raise model_not_found(model)
 
 
 async def resolve_model(request: Request[Any, Any, Any], model: str) -> Target:
     """The engine that serves a request's `model`, with the adapter id to run (None: the
-    engine's own weights); 404 otherwise. A full fine-tune's engine is loaded if it is not (the
-    request waits) and held until the response is sent (503 when no slot is free)."""
+    engine's own weights); 404 otherwise (`check_model`: unknown, or not the caller's). A full
+    fine-tune's engine is loaded if it is not (the request waits) and held until the response
+    is sent (503 when no slot is free)."""
     state = request.app.state
     check_model(state, model)
     engine: AsyncEngine = state.engine

@@ -28,6 +28,7 @@ from server.protocol_benchmarks import (
 )
 from server.protocol_data import page
 from server.protocol_evals import ACTIVE, EvalError, RunStatus
+from server.redact import public_message
 from server.routes import check_model
 from server.routes.evals import Limit, Order
 from server.state.benchmarks import BenchmarkRunNotFound, BenchmarkStore
@@ -54,7 +55,7 @@ def benchmark_object(task: Task, items: int | None) -> BenchmarkObject:
 
 def run_object(row: BenchmarkRunRow) -> BenchmarkRunObject:
     tally = msgspec.convert(row.tally, BenchmarkTally)
-    error = (EvalError(code=row.error_code, message=row.error_message or "")
+    error = (EvalError(code=row.error_code, message=public_message(row.error_message or ""))
              if row.error_code else None)
     params = (msgspec.convert(row.sampling_params, BenchmarkSamplingParams)
               if row.sampling_params else None)
@@ -114,7 +115,7 @@ async def create_benchmark_run(data: CreateBenchmarkRunRequest, benchmarks: Benc
                                benchmark_runs: BenchmarkRunner, state: State
                                ) -> BenchmarkRunObject:
     task = _task(data.task)
-    check_model(state, data.model)  # the chat route's rule: base model or a served `ft:` model
+    check_model(state, data.model)  # the chat route's rule: base or an `ft:` model it may use
     params = _sampling(task, data.sampling_params)
     row = await benchmarks.create(
         task=task.name, model=data.model, item_limit=data.limit,

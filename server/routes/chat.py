@@ -148,8 +148,9 @@ def prepare_chat(target: Target, data: ChatCompletionRequest, max_choices: int, 
         request_id=new_id("chatcmpl"), prompt_ids=tuple(prompt_ids), sampling=sampling,
         adapter_id=target.adapter_id,
     )
-    return PreparedChat(generation.request_id, fan_out(generation, data.n or 1), tools,
-                        include_usage, bool(data.logprobs), data.model)
+    requests = fan_out(engine, [generation], data.n or 1, param=prompt_param)
+    return PreparedChat(generation.request_id, requests, tools, include_usage,
+                        bool(data.logprobs), data.model)
 
 
 async def answer_chat(

@@ -64,7 +64,7 @@ async def create_completion(
     n = data.n or 1
     cmpl_id = new_id("cmpl")
     prompts = _prompts(engine, data.prompt)
-    requests: list[GenerateRequest] = []
+    ones: list[GenerateRequest] = []
     for p, ids in enumerate(prompts):
         sampling = sampling_params(
             engine,
@@ -77,11 +77,11 @@ async def create_completion(
             # echo + logprobs scores the prompt too: what lm-eval and OpenCompass rank by.
             prompt_logprobs=data.logprobs if data.echo else None,
         )
-        one = GenerateRequest(
+        ones.append(GenerateRequest(
             request_id=f"{cmpl_id}-p{p}", prompt_ids=tuple(ids), sampling=sampling,
             adapter_id=target.adapter_id,
-        )
-        requests += fan_out(one, n)
+        ))
+    requests = fan_out(engine, ones, n, param="prompt")
     echoes = [engine.tokenizer.decode(ids) if data.echo else "" for ids in prompts]
     if data.stream:
         return sse_response(

@@ -13,7 +13,8 @@ from litestar.datastructures import State
 from litestar.openapi.spec import OpenAPIType, Schema
 from litestar.params import Parameter
 
-from datapipe.pipelines import PIPELINES, build_pipeline
+from datapipe.pipelines import PIPELINES, build_pipeline, file_ids
+from datapipe.steps import SettingError
 from server.errors import ERROR_RESPONSES, APIError, from_msgspec
 from server.jobs.cleaning import CleaningRunner
 from server.protocol_data import (
@@ -24,6 +25,7 @@ from server.protocol_data import (
     DatasetReport,
     page,
 )
+from server.redact import public_message
 from server.routes.files import check_purpose, get_file
 from server.state.datasets import DatasetNotFound, DatasetStore
 from server.state.files import FileStore
@@ -47,7 +49,7 @@ MAX_JSON_BODY = 1 << 20
 
 
 def dataset_object(row: DatasetRow) -> DatasetObject:
-    error = (DatasetError(code=row.error_code, message=row.error_message or "")
+    error = (DatasetError(code=row.error_code, message=public_message(row.error_message or ""))
              if row.error_code else None)
     report = msgspec.convert(row.report, DatasetReport) if row.report else None
     return DatasetObject(id=row.id, created_at=row.created_at, pipeline=row.pipeline,
@@ -58,13 +60,18 @@ def dataset_object(row: DatasetRow) -> DatasetObject:
                          rejected_file_id=row.rejected_file_id, error=error)
 
 
-def check_overrides(pipeline: str, overrides: dict[str, dict[str, Any]]) -> None:
-    """Unknown steps or settings, or values of the wrong type, are a 400 now, not a failed job."""
+async def check_overrides(files: FileStore, pipeline: str,
+                          overrides: dict[str, dict[str, Any]]) -> None:
+    """Unknown steps or settings, values of the wrong type or out of bounds, and files the caller
+    cannot read are a 400 (or 404) naming the field now, not a failed job."""
     try:
         build_pipeline(pipeline, overrides, scorer=lambda first, second: (0.0, 0.0))
-    except ValueError as exc:
-        raise APIError(f"Invalid 'overrides': {exc}", param="overrides",
-                       code="invalid_value") from None
+    except SettingError as exc:
+        reason = str(exc).removeprefix(f"{exc.field}: ")
+        raise APIError(f"Invalid 'overrides.{exc.field}': {reason}",
+                       param=f"overrides.{exc.field}", code="invalid_value") from None
+    for field, file_id in file_ids(overrides).items():
+        await get_file(files, file_id, f"overrides.{field}")
 
 
 def _check_form_field(name: str, value: str) -> None:
@@ -89,7 +96,7 @@ async def _from_upload(request: Request[Any, Any, Any], files: FileStore, state:
         except (ValueError, msgspec.ValidationError) as exc:
             raise APIError(f"Invalid 'overrides': {exc}", param="overrides",
                            code="invalid_value") from None
-        check_overrides(spec.pipeline, spec.overrides)
+        await check_overrides(files, spec.pipeline, spec.overrides)
         row = await files.create(form.file, filename=form.filename or "upload.jsonl",
                                  purpose=form.fields.get("purpose", "fine-tune"))
     except BaseException:
@@ -108,7 +115,7 @@ async def _from_json(request: Request[Any, Any, Any], files: FileStore) -> Creat
     except (msgspec.ValidationError, msgspec.DecodeError) as exc:
         raise from_msgspec(exc) from None
     await get_file(files, spec.file_id)
-    check_overrides(spec.pipeline, spec.overrides)
+    await check_overrides(files, spec.pipeline, spec.overrides)
     return spec
 
 

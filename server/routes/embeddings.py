@@ -15,6 +15,7 @@ from engine.embed import EmbedRequest
 from server.errors import ERROR_RESPONSES, APIError
 from server.protocol import Embedding, EmbeddingList, EmbeddingRequest, EmbeddingUsage
 from server.routes import check_token_ids, resolve_model, unless_disconnected
+from server.routes.choices import check_budget
 
 # OpenAI's own limit on inputs per request.
 MAX_INPUTS = 2048
@@ -46,10 +47,11 @@ async def create_embeddings(
             code="invalid_value",
         )
     inputs = _inputs(engine, data.input)
+    tokens = sum(len(ids) for ids in inputs)
+    check_budget(engine, tokens, f"{len(inputs)} inputs, {tokens} tokens in all", param="input")
     # A client that hangs up, or a request past its deadline, drops the inputs not yet run.
     job = EmbedRequest(inputs=inputs, dimensions=data.dimensions)
     vectors = await unless_disconnected(engine.embed(job), request)
-    tokens = sum(len(ids) for ids in inputs)
     return EmbeddingList(
         data=[
             Embedding(index=i, embedding=_encode(v, data.encoding_format))

@@ -35,11 +35,13 @@ from server.protocol_evals import (
     RunStatus,
     RunTally,
 )
+from server.redact import public_message
 from server.routes import check_model
 from server.routes.evals import Limit, Order, get_eval
 from server.routes.files import get_file
 from server.state.evals import EvalStore, ItemNotFound, RunNotFound
 from server.state.files import FileStore
+from server.state.ownership import creator
 from server.state.tables import EvalOutputItemRow, EvalRunRow
 
 SOURCE = "data_source.source"
@@ -47,7 +49,7 @@ SOURCE = "data_source.source"
 
 def run_object(row: EvalRunRow, base_url: str) -> RunObject:
     tally = msgspec.convert(row.tally, RunTally)
-    error = (EvalError(code=row.error_code, message=row.error_message or "")
+    error = (EvalError(code=row.error_code, message=public_message(row.error_message or ""))
              if row.error_code else None)
     return RunObject(id=row.id, eval_id=row.eval_id, name=row.name, model=row.model,
                      status=row.status, created_at=row.created_at,  # type: ignore[arg-type]
@@ -87,7 +89,7 @@ def _check_completions(source: CompletionsDataSource, state: State) -> None:
     if source.model is None:
         raise APIError("Missing required parameter: 'data_source.model'.",
                        param="data_source.model", code="missing_required_parameter")
-    try:  # the chat route's rule: the base model or a served fine-tuned one (not loaded here)
+    try:  # the chat route's rule: the base model or a served fine-tuned one the caller may use
         check_model(state, source.model)
     except APIError as exc:
         raise APIError(exc.detail, status_code=exc.status_code, param="data_source.model",
@@ -174,8 +176,10 @@ async def create_eval_run(eval_id: str, data: CreateRunRequest, evals: EvalStore
     items = await _items(source.source, files, row.data_source_config["item_schema"])
     tally = RunTally(per_testing_criteria_results=[
         CriterionResult(testing_criteria=c["name"]) for c in row.testing_criteria])
+    # Its samples ask the model as this caller (`owner`), who may use it (checked above).
     run = await evals.create_run(eval_id=eval_id, name=data.name or model or "jsonl",
-                                 model=model, data_source=msgspec.to_builtins(source),
+                                 owner=creator(), model=model,
+                                 data_source=msgspec.to_builtins(source),
                                  meta=data.metadata, items=items,
                                  tally=msgspec.to_builtins(tally))
     eval_runs.submit(run.id)

@@ -4,9 +4,11 @@ work itself happens in `server.jobs.finetune`."""
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import time
+from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
@@ -18,10 +20,12 @@ from server.errors import ERROR_RESPONSES, APIError, model_not_found, unsupporte
 from server.jobs.finetune import FineTuneRunner
 from server.jobs.finetune_plan import (
     PlanError,
+    check_bounds,
     check_trainer_config,
     resolve_method,
     trainer_config,
 )
+from server.model_access import access_of
 from server.protocol_data import page
 from server.protocol_finetune import (
     CheckpointList,
@@ -35,9 +39,10 @@ from server.protocol_finetune import (
     JobList,
     JobObject,
 )
+from server.redact import public_message
 from server.routes.files import get_file
 from server.state.files import FileStore
-from server.state.finetune import ACTIVE, FineTuneStore, JobNotFound, event_id
+from server.state.finetune import ACTIVE, FineTuneStore, JobNotFound, event_id, root_model
 from server.state.tables import FineTuneJobRow
 
 _SUFFIX = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -45,11 +50,14 @@ _Limit = Annotated[int, Parameter(ge=1, le=100)]
 
 
 def job_object(row: FineTuneJobRow) -> JobObject:
-    error = (JobError(code=row.error_code, message=row.error_message or "",
+    error = (JobError(code=row.error_code, message=public_message(row.error_message or ""),
                       param=row.error_param) if row.error_code else None)
-    hanlin = {"options": row.extensions, "cleaned_file": row.cleaned_file,
+    # The options by name only: the row also keeps the resolved base's path, which no client reads.
+    options = {k: v for k, v in row.extensions.items() if k in HanlinOptions.__struct_fields__}
+    hanlin = {"options": options, "cleaned_file": row.cleaned_file,
               "validation_report": row.validation_report, "attempts": row.attempts,
-              "step": row.last_step, "total_steps": row.total_steps}
+              "step": row.last_step, "total_steps": row.total_steps,
+              "visibility": row.visibility}
     return JobObject(id=row.id, created_at=row.created_at, finished_at=row.finished_at,
                      model=row.model, fine_tuned_model=row.fine_tuned_model,
                      result_files=row.result_files, status=row.status,  # type: ignore[arg-type]
@@ -60,40 +68,50 @@ def job_object(row: FineTuneJobRow) -> JobObject:
                      user_provided_suffix=row.suffix, hanlin=hanlin)
 
 
-def _check_model(model: str, engine: AsyncEngine) -> str:
-    """The served model by name, or a base the trainer can load (a .gguf or an HF folder)."""
+async def _base_path(model: str, engine: AsyncEngine, fine_tunes: FineTuneStore,
+                     fine_tuning: FineTuneRunner) -> str:
+    """The weights a job starts from, found by a served model's name only (never a path the
+    client gives): the base model, or a full fine-tune the caller may use."""
     from engine.loaders import resolve_model_path
 
-    try:
-        return str(resolve_model_path(model))
-    except FileNotFoundError:
-        if model == engine.model_name:
-            return str(resolve_model_path(engine.config.model))
-        raise model_not_found(model) from None
+    if model == engine.model_name:
+        return str(resolve_model_path(engine.config.model))
+    found = next((m for m in await fine_tunes.fine_tuned_models() if m.id == model), None)
+    if found is None or not access_of(found).usable():
+        raise model_not_found(model)
+    folder = Path(found.adapter_path) if found.adapter_path else fine_tuning.model_dir(found.job_id)
+    if not (folder / "config.json").is_file():
+        raise APIError(f"Invalid 'model': {model} is a LoRA adapter, and fine-tuning an adapter "
+                       f"is not supported yet; fine-tune its base model, {found.parent}.",
+                       param="model", code="invalid_value")
+    return str(folder)
 
 
-async def _check_request(spec: CreateJobRequest, files: FileStore, engine: AsyncEngine
+async def _check_request(spec: CreateJobRequest, files: FileStore, engine: AsyncEngine,
+                         fine_tunes: FineTuneStore, fine_tuning: FineTuneRunner
                          ) -> tuple[dict[str, Any], dict[str, Any]]:
     if spec.integrations:
         raise unsupported("integrations")
     if spec.suffix is not None and not _SUFFIX.match(spec.suffix):
         raise APIError("Invalid 'suffix': use 1 to 64 letters, digits, '-' or '_'.",
                        param="suffix", code="invalid_value")
-    path = _check_model(spec.model, engine)
+    path = await _base_path(spec.model, engine, fine_tunes, fine_tuning)
     training = await get_file(files, spec.training_file, "training_file")
     if training.purpose != "fine-tune":
         raise APIError(f"File {training.id} has purpose {training.purpose!r}; a training file "
                        "needs purpose 'fine-tune'.", param="training_file", code="invalid_value")
     if spec.validation_file is not None:
         await get_file(files, spec.validation_file, "validation_file")
-    options = spec.hanlin or HanlinOptions()
     try:
+        options = check_bounds(spec.hanlin or HanlinOptions(), cpus=os.cpu_count() or 1,
+                               context=engine.max_model_len, hidden=engine.embedding_size)
         method = resolve_method(spec)
         check_trainer_config(trainer_config(model=path, method=method, options=options, seed=0,
                                             train_file="-", output_dir="-"))
     except PlanError as exc:
         raise APIError(str(exc), param=exc.param, code="invalid_value") from None
-    # The resolved base goes with the options: the served model's name may not be a path.
+    # The resolved base goes with the options, kept server-side: job_object shows the options
+    # only (a client never reads a server path).
     return method, msgspec.to_builtins(options) | {"base_path": path}
 
 
@@ -102,11 +120,13 @@ async def _check_request(spec: CreateJobRequest, files: FileStore, engine: Async
 async def create_fine_tuning_job(data: CreateJobRequest, files: FileStore,
                                  fine_tunes: FineTuneStore, fine_tuning: FineTuneRunner,
                                  engine: AsyncEngine) -> JobObject:
-    method, extensions = await _check_request(data, files, engine)
+    method, extensions = await _check_request(data, files, engine, fine_tunes, fine_tuning)
     seed = data.seed if data.seed is not None else random.randrange(2**31)
+    # Visibility is the models' (a column, changed by `POST /v1/models/{id}`), not a trainer option.
+    visibility = extensions.pop("visibility", "private")
     row = await fine_tunes.create(model=data.model, training_file=data.training_file,
                                   validation_file=data.validation_file, suffix=data.suffix,
-                                  seed=seed, method=method,
+                                  seed=seed, method=method, visibility=visibility,
                                   extensions=extensions)
     if data.validation_file is not None:
         await fine_tunes.add_event(row.id, "The validation file is kept with the job; this "
@@ -157,7 +177,8 @@ async def list_fine_tuning_events(job_id: str, fine_tunes: FineTuneStore,
         raise APIError(f"No such event: {after}", status_code=404, param="after",
                        code="not_found") from None
     return EventList(data=[EventObject(id=event_id(r), created_at=r.created_at,
-                                       level=r.level, message=r.message,  # type: ignore[arg-type]
+                                       level=r.level,  # type: ignore[arg-type]
+                                       message=public_message(r.message),
                                        type=r.type, data=r.data)  # type: ignore[arg-type]
                            for r in rows], has_more=has_more)
 
@@ -173,7 +194,7 @@ async def list_fine_tuning_checkpoints(job_id: str, fine_tunes: FineTuneStore,
     except ValueError:
         raise APIError(f"No such checkpoint: {after}", status_code=404, param="after",
                        code="not_found") from None
-    base = f"ft:{job.model}:{job.suffix or 'hanlin'}:{job.id}"
+    base = f"ft:{root_model(job.model)}:{job.suffix or 'hanlin'}:{job.id}"
     data = [CheckpointObject(id=r.id, created_at=r.created_at, fine_tuning_job_id=job_id,
                              fine_tuned_model_checkpoint=f"{base}:ckpt-step-{r.step}",
                              metrics=msgspec.convert(r.metrics, CheckpointMetrics),

@@ -1,4 +1,5 @@
-"""`/v1/keys`: API keys, admin only — create (the key is shown once), list, revoke."""
+"""`/v1/keys`: API keys, admin only — create (the key is shown once), list, revoke (never the last
+active admin key: a 409)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from litestar import delete, get, post
 from server.auth import ADMIN
 from server.errors import ERROR_RESPONSES, APIError
 from server.protocol import Request
-from server.state.keys import KeyNotFound, KeyStore
+from server.state.keys import KeyNotFound, KeyStore, LastAdminKey
 from server.state.tables import APIKeyRow
 
 
@@ -64,3 +65,7 @@ async def revoke_key(key_id: str, keys: KeyStore) -> KeyObject:
     except KeyNotFound:
         raise APIError(f"No API key with id '{key_id}'.", status_code=404, param="key_id",
                        code="not_found") from None
+    except LastAdminKey:
+        raise APIError(f"'{key_id}' is the last active admin key: revoking it would leave no "
+                       "one able to manage keys. Create another admin key first.",
+                       status_code=409, param="key_id", code="last_admin_key") from None

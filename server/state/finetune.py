@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 
+from server.redact import public_message
 from server.state.db import Database
 from server.state.ownership import creator, only_visible, visible
 from server.state.tables import FineTuneCheckpointRow, FineTuneEventRow, FineTuneJobRow
@@ -46,11 +47,19 @@ class FineTunedModel:
     job_id: str
     checkpoint_id: str | None = None
     adapter_path: str | None = None
+    owner: str | None = None  # the job's: the key that made it (server.model_access.Access)
+    visibility: str = "private"  # a checkpoint's own, else its job's
+
+
+def root_model(model: str) -> str:
+    """The base model under a model name: "ft:base:suffix:job" -> "base" (a job may start from a
+    full fine-tune); a fine-tuned model is named after its root."""
+    return model.split(":")[1] if model.startswith("ft:") else model
 
 
 def checkpoint_model_id(job: FineTuneJobRow, step: int) -> str:
     """A checkpoint's model id, as the checkpoints list shows it (`fine_tuned_model_checkpoint`)."""
-    return f"ft:{job.model}:{job.suffix or 'hanlin'}:{job.id}:ckpt-step-{step}"
+    return f"ft:{root_model(job.model)}:{job.suffix or 'hanlin'}:{job.id}:ckpt-step-{step}"
 
 
 class FineTuneStore:
@@ -86,10 +95,12 @@ class FineTuneStore:
             if job.model_deleted_at is None:
                 out.append(FineTunedModel(id=job.fine_tuned_model or "", parent=job.model,
                                           created=job.finished_at or job.created_at,
-                                          job_id=job.id))
+                                          job_id=job.id, owner=job.owner,
+                                          visibility=job.visibility))
             out += [FineTunedModel(id=checkpoint_model_id(job, c.step), parent=job.model,
                                    created=c.created_at, job_id=job.id, checkpoint_id=c.id,
-                                   adapter_path=c.adapter_path)
+                                   adapter_path=c.adapter_path, owner=job.owner,
+                                   visibility=c.visibility or job.visibility)
                     for c in checkpoints if c.job_id == job.id]
         return out
 
@@ -105,6 +116,15 @@ class FineTuneStore:
                 update(table).where(table.id == key, column.is_(None))
                 .values({column.key: int(time.time())}))
         return bool(result.rowcount)
+
+    async def set_visibility(self, model: FineTunedModel, visibility: str) -> None:
+        """A job's model: the job's column (its checkpoints that have none of their own follow
+        it); a checkpoint: its own."""
+        table = FineTuneJobRow if model.checkpoint_id is None else FineTuneCheckpointRow
+        key = model.job_id if model.checkpoint_id is None else model.checkpoint_id
+        async with self.db.session() as session, session.begin():
+            await session.execute(update(table).where(table.id == key)
+                                  .values(visibility=visibility))
 
     async def create(self, **values: Any) -> FineTuneJobRow:
         row = FineTuneJobRow(id=f"ftjob-{uuid.uuid4().hex[:24]}", created_at=int(time.time()),
@@ -161,6 +181,7 @@ class FineTuneStore:
                 update(FineTuneJobRow).where(FineTuneJobRow.id == job_id).values(**values))
 
     async def fail(self, job_id: str, code: str, message: str, param: str | None = None) -> bool:
+        message = public_message(message)  # a child's error line may name a server file
         return await self.move(job_id, ACTIVE, f"Fine-tuning job failed: {message}", "error",
                                status="failed", error_code=code, error_message=message,
                                error_param=param, finished_at=int(time.time()),

@@ -1,5 +1,6 @@
 """API keys: created with a scope (admin or user), shown once, stored as a SHA-256 digest,
-looked up by digest and compared in constant time; revoked keys keep their row."""
+looked up by digest and compared in constant time; revoked keys keep their row, so once a key
+was ever made authentication stays on, and the last active admin key cannot be revoked."""
 
 from __future__ import annotations
 
@@ -9,17 +10,23 @@ import secrets
 import time
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import aliased
 
 from server.state.db import Database
 from server.state.tables import APIKeyRow
 
 SCOPES = ("admin", "user")
 KEY_PREFIX = "hl-"
+_ACTIVE_ADMIN = (APIKeyRow.scope == "admin", APIKeyRow.revoked_at.is_(None))
 
 
 class KeyNotFound(LookupError):
     pass
+
+
+class LastAdminKey(Exception):
+    """Revoking this key would leave no active admin key: nobody could manage keys again."""
 
 
 def digest(key: str) -> str:
@@ -29,6 +36,7 @@ def digest(key: str) -> str:
 class KeyStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._ever = False  # a key row was seen: authentication is on for good
 
     async def create(self, *, name: str, scope: str) -> tuple[APIKeyRow, str]:
         """The new row and the key itself, which is not stored and cannot be shown again."""
@@ -47,19 +55,38 @@ class KeyStore:
             return list((await session.scalars(query)).all())
 
     async def revoke(self, key_id: str) -> APIKeyRow:
+        """Revoke a key (again: a no-op); LastAdminKey if it is the last active admin key."""
         async with self.db.session() as session, session.begin():
-            row = await session.get(APIKeyRow, key_id)
-            if row is None:
-                raise KeyNotFound(key_id)
-            if row.revoked_at is None:
-                row.revoked_at = int(time.time())
+            if self.db.engine.dialect.name != "sqlite":
+                # Lock the active admin rows, so that revocations of the last two admin keys
+                # run one after the other. SQLite runs one writer at a time, and a read first
+                # would pin a snapshot that the UPDATE below could not write from.
+                await session.execute(select(APIKeyRow.id).where(*_ACTIVE_ADMIN)
+                                      .with_for_update())
+            other = aliased(APIKeyRow)  # not correlated with the row being updated
+            other_admin = exists().where(other.scope == "admin", other.revoked_at.is_(None),
+                                         other.id != key_id)
+            # One conditional UPDATE: the check and the write cannot be split by another writer.
+            done = await session.execute(
+                update(APIKeyRow)
+                .where(APIKeyRow.id == key_id, APIKeyRow.revoked_at.is_(None),
+                       (APIKeyRow.scope != "admin") | other_admin)
+                .values(revoked_at=int(time.time())))
+            row = await session.get(APIKeyRow, key_id, populate_existing=True)
+        if row is None:
+            raise KeyNotFound(key_id)
+        if done.rowcount == 0 and row.revoked_at is None:
+            raise LastAdminKey(key_id)
         return row
 
-    async def any_active(self) -> bool:
-        """Whether auth is on: once any key exists, every route but /health needs one."""
-        query = select(APIKeyRow.id).where(APIKeyRow.revoked_at.is_(None)).limit(1)
-        async with self.db.session() as session:
-            return (await session.scalar(query)) is not None
+    async def auth_enabled(self) -> bool:
+        """Whether callers need a key: yes once any key was ever made, revoked or not (rows are
+        never deleted), so revoking keys never turns authentication off. Once true it is
+        remembered: nothing in the database makes it false again."""
+        if not self._ever:
+            async with self.db.session() as session:
+                self._ever = (await session.scalar(select(APIKeyRow.id).limit(1))) is not None
+        return self._ever
 
     async def authenticate(self, key: str) -> APIKeyRow | None:
         """The active key's row, or None. The lookup is by digest; the final comparison is

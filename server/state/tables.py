@@ -87,6 +87,9 @@ class FineTuneJobRow(Base):
     last_step: Mapped[int] = mapped_column(Integer, default=0)
     total_steps: Mapped[int | None] = mapped_column(Integer, nullable=True)
     fine_tuned_model: Mapped[str | None] = mapped_column(String(1024), nullable=True)
+    # Who besides its owner and admins may use its model (server/model_access.py):
+    # private|public, set at creation (`hanlin.visibility`) and by `POST /v1/models/{id}`.
+    visibility: Mapped[str] = mapped_column(String(16), default="private")
     # Set by `DELETE /v1/models/{id}`: the job keeps its record, the model is no longer served.
     model_deleted_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -121,6 +124,8 @@ class FineTuneCheckpointRow(Base):
     path: Mapped[str] = mapped_column(String(1024))
     adapter_path: Mapped[str | None] = mapped_column(String(1024), nullable=True)
     deleted_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # as a model
+    # Its own visibility as a model, once set by `POST /v1/models/{id}` (None: its job's).
+    visibility: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class ResponseRow(Base):
@@ -165,6 +170,8 @@ class EvalRunRow(Base):
     __tablename__ = "eval_runs"
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The key that started it (None: no key existed); its samples ask the model as that key.
+    owner: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     eval_id: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[int] = mapped_column(BigInteger, index=True)
     name: Mapped[str] = mapped_column(String(1024))

@@ -80,8 +80,11 @@ def test_calculator() -> None:
     assert evaluate("2 ** 100") == 1267650600228229401496703205376
     assert evaluate("sqrt(16) + factorial(5) - -1") == 125.0
     assert evaluate("round(pi, 3)") == 3.142
+    assert evaluate("comb(50, 25) + perm(10, 3) + perm(5)") == 126410606437752 + 720 + 120
     for bad in ["__import__('os').system('id')", "x + 1", "(1).__class__", "9 ** 9 ** 9",
-                "factorial(10 ** 6)", "1 / 0", "[1, 2]", "'a' * 3", "sqrt(-1)", "2 +"]:
+                "factorial(10 ** 6)", "1 / 0", "[1, 2]", "'a' * 3", "sqrt(-1)", "2 +",
+                "comb(3000000, 1500000)", "perm(1000000)", "perm(10 ** 6, 10 ** 5)",
+                "-" * 9000 + "1", "1" + " + 1" * 5000]:
         with pytest.raises(CalculatorError):
             evaluate(bad)
 
@@ -91,6 +94,9 @@ async def test_calculator_tool_reports_errors_as_observations() -> None:
     assert (await box.invoke("calculator", {"expression": "6 * 7"})).content == "42"
     error = await box.invoke("calculator", {"expression": "open('/etc/passwd')"})
     assert error.is_error and "not allowed" in error.content
+    # past every input check, the child's CPU budget ends it
+    slow = await box.invoke("calculator", {"expression": "round(1, -10 ** 8)"})
+    assert slow.is_error and "CPU budget" in slow.content, slow
 
 
 async def test_file_tools_stay_in_the_work_folder(sandbox_config: SandboxConfig) -> None:

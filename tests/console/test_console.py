@@ -12,10 +12,13 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.console.conftest import PHONE, Console, Page, metric, open_page, screenshots
+from tests.server.conftest import launch, stop
 
 pytestmark = pytest.mark.slow
 
@@ -252,35 +255,41 @@ def test_an_eval_run_shows_its_items_and_two_runs_compare(page: Page, console: C
     screenshots(p, "evals-compare")
 
 
-def test_a_key_protected_server_works_once_the_key_is_pasted(page: Page, console: Console
-                                                             ) -> None:
-    made = console.http.post("/v1/keys", json={"name": "console", "scope": "admin"}).json()
-    key, headers = made["key"], {"Authorization": f"Bearer {made['key']}"}
+def test_a_key_protected_server_works_once_the_key_is_pasted(page: Page, tmp_path: Path) -> None:
+    # Its own server: once a key has existed authentication never turns off again, so the
+    # module's shared server must stay keyless for the other tests.
+    proc, url = launch(tmp_path, tmp_path / "server.log")
     try:
-        p = page.page
-        open_page(p, console.url, "playground")
-        p.wait_for_selector("#auth-banner", state="visible")
-        assert p.locator("#pg-model option").count() == 0
-        p.fill("#api-key", "hl-not-the-key")
-        p.press("#api-key", "Enter")
-        p.wait_for_selector("#auth-banner", state="visible")
-        p.wait_for_function("() => document.querySelector('#key-state').textContent === 'rejected'")
-        p.fill("#api-key", key)
-        p.press("#api-key", "Enter")
-        p.wait_for_selector("#pg-model option", state="attached")
-        assert p.is_hidden("#auth-banner")
-        p.reload()  # the key was kept (localStorage) and goes with every call
-        p.wait_for_selector("#pg-model option", state="attached")
-        assert p.input_value("#api-key") == key and p.is_hidden("#auth-banner")
-        open_page(p, console.url, "datasets")
-        p.wait_for_selector("#ds-table tbody tr")
-        open_page(p, console.url, "health")
-        p.wait_for_selector("#hl-kv")
-        assert p.is_hidden("#auth-banner") and p.is_hidden("#error-banner")
-        assert console.http.get("/v1/models").status_code == 401  # the server is locked
+        with httpx.Client(base_url=url, timeout=120) as http:
+            made = http.post("/v1/keys", json={"name": "console", "scope": "admin"}).json()
+            key = made["key"]
+            p = page.page
+            open_page(p, url, "playground")
+            p.wait_for_selector("#auth-banner", state="visible")
+            assert p.locator("#pg-model option").count() == 0
+            p.fill("#api-key", "hl-not-the-key")
+            p.press("#api-key", "Enter")
+            p.wait_for_selector("#auth-banner", state="visible")
+            p.wait_for_function(
+                "() => document.querySelector('#key-state').textContent === 'rejected'")
+            p.fill("#api-key", key)
+            p.press("#api-key", "Enter")
+            p.wait_for_selector("#pg-model option", state="attached")
+            assert p.is_hidden("#auth-banner")
+            p.reload()  # the key was kept (localStorage) and goes with every call
+            p.wait_for_selector("#pg-model option", state="attached")
+            assert p.input_value("#api-key") == key and p.is_hidden("#auth-banner")
+            open_page(p, url, "datasets")
+            p.wait_for_selector("#ds-table")
+            open_page(p, url, "health")  # /metrics and /health's details need the admin key
+            p.wait_for_selector("#hl-kv")
+            p.wait_for_function(
+                "() => document.querySelector('#hl-model .small').textContent !== '—'")
+            assert p.is_hidden("#auth-banner") and p.is_hidden("#error-banner")
+            assert http.get("/v1/models").status_code == 401  # the server is locked
+            assert http.get("/metrics").status_code == 401
     finally:
-        console.http.delete(f"/v1/keys/{made['id']}", headers=headers)
-    assert console.http.get("/v1/models").status_code == 200
+        stop(proc)
 
 
 def test_no_request_leaves_the_server_and_every_input_is_labelled(page: Page,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.server.conftest import launch, new_key, stop
@@ -31,3 +32,16 @@ def secured(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured]:
         yield Secured(url, home, keys)
     finally:
         stop(proc)
+
+
+# Clients of the two user keys on the module's `secured` server.
+@pytest.fixture(scope="module")
+def alice(secured: Secured) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=secured.url, timeout=120, headers=secured.headers("alice")) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def bob(secured: Secured) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=secured.url, timeout=120, headers=secured.headers("bob")) as c:
+        yield c

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 
 from engine.async_engine import AsyncEngine
-from engine.config import DEFAULT_MODEL
+from engine.config import DEFAULT_MODEL, EngineConfig
 from engine.loaders.default_model import resolve_model_path
 from engine.protocol import GenerateRequest, RequestOutput
 from engine.tokenizer import Tokenizer
@@ -18,6 +18,7 @@ class ScriptedEngine(AsyncEngine):
     """An AsyncEngine in type only (routes ask for one): no thread, no model."""
 
     max_model_len = 2048
+    config = EngineConfig()  # the default scheduler settings: the request token budget
 
     def __init__(self, script: list[str] | None = None) -> None:  # noqa: D107 - no engine thread
         self.model_name = DEFAULT_MODEL

@@ -211,7 +211,7 @@ def test_kill_the_server_mid_job_then_it_resumes(tmp_path: Path, model: str) -> 
     ({"method": {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0}}}}, 400,
      "method.dpo.hyperparameters.beta", "invalid_value"),
     ({"hanlin": {"lora_rank": -1}}, 400, "hanlin.lora_rank", "invalid_value"),
-    ({"hanlin": {"max_steps": 0}}, 400, "hanlin", "invalid_value"),
+    ({"hanlin": {"max_steps": 0}}, 400, "hanlin.max_steps", "invalid_value"),
     ({"suffix": "has spaces"}, 400, "suffix", "invalid_value"),
     ({"bogus": 1}, 400, "bogus", "unknown_parameter"),
 ])

@@ -72,6 +72,9 @@ def test_it_is_listed_with_its_parent_and_each_checkpoint_is_servable(
     listed = {m.id: m for m in client.models.list().data}
     assert listed[model].model_extra.get("parent") is None
     assert listed[name].model_extra.get("parent") == model and listed[name].owned_by == "user"
+    # Private by default (its owner, here the key-less operator, and admins use it).
+    assert listed[name].model_extra.get("visibility") == "private"
+    assert listed[model].model_extra.get("visibility") is None  # the base model is everyone's
     assert client.models.retrieve(name).id == name
     checkpoints = client.fine_tuning.jobs.checkpoints.list(job.id).data
     steps = [c.step_number for c in checkpoints]

@@ -36,6 +36,9 @@ from .completion_request import CompletionRequest
 from .completion_request_logit_bias_type_0 import CompletionRequestLogitBiasType0
 from .completions_data_source import CompletionsDataSource
 from .container_auto import ContainerAuto
+from .container_auto_memory_limit_type_1 import ContainerAutoMemoryLimitType1
+from .container_auto_memory_limit_type_2_type_1 import ContainerAutoMemoryLimitType2Type1
+from .container_auto_memory_limit_type_3_type_1 import ContainerAutoMemoryLimitType3Type1
 from .create_benchmark_run_request import CreateBenchmarkRunRequest
 from .create_benchmark_run_request_metadata_type_0 import CreateBenchmarkRunRequestMetadataType0
 from .create_dataset_files_body import CreateDatasetFilesBody
@@ -111,6 +114,7 @@ from .function_tool_param_parameters_type_0 import FunctionToolParamParametersTy
 from .grade_result import GradeResult
 from .grade_result_sample_type_0 import GradeResultSampleType0
 from .hanlin_options import HanlinOptions
+from .hanlin_options_visibility import HanlinOptionsVisibility
 from .hanlin_options_zero_stage_type_1 import HanlinOptionsZeroStageType1
 from .hanlin_options_zero_stage_type_2_type_1 import HanlinOptionsZeroStageType2Type1
 from .hanlin_options_zero_stage_type_3_type_1 import HanlinOptionsZeroStageType3Type1
@@ -165,7 +169,12 @@ from .metric_value import MetricValue
 from .model import Model
 from .model_deleted import ModelDeleted
 from .model_list import ModelList
+from .model_update import ModelUpdate
+from .model_update_visibility import ModelUpdateVisibility
 from .model_usage import ModelUsage
+from .model_visibility_type_1 import ModelVisibilityType1
+from .model_visibility_type_2_type_1 import ModelVisibilityType2Type1
+from .model_visibility_type_3_type_1 import ModelVisibilityType3Type1
 from .named_tool_choice import NamedToolChoice
 from .output_item_list import OutputItemList
 from .output_item_object import OutputItemObject
@@ -305,6 +314,9 @@ __all__ = (
     "CompletionRequestLogitBiasType0",
     "CompletionsDataSource",
     "ContainerAuto",
+    "ContainerAutoMemoryLimitType1",
+    "ContainerAutoMemoryLimitType2Type1",
+    "ContainerAutoMemoryLimitType3Type1",
     "CreateBenchmarkRunRequest",
     "CreateBenchmarkRunRequestMetadataType0",
     "CreateDatasetFilesBody",
@@ -378,6 +390,7 @@ __all__ = (
     "GradeResult",
     "GradeResultSampleType0",
     "HanlinOptions",
+    "HanlinOptionsVisibility",
     "HanlinOptionsZeroStageType1",
     "HanlinOptionsZeroStageType2Type1",
     "HanlinOptionsZeroStageType3Type1",
@@ -432,7 +445,12 @@ __all__ = (
     "Model",
     "ModelDeleted",
     "ModelList",
+    "ModelUpdate",
+    "ModelUpdateVisibility",
     "ModelUsage",
+    "ModelVisibilityType1",
+    "ModelVisibilityType2Type1",
+    "ModelVisibilityType3Type1",
     "NamedToolChoice",
     "OutputItemList",
     "OutputItemObject",

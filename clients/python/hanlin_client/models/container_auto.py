@@ -6,6 +6,9 @@ from typing import Any, Literal, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.container_auto_memory_limit_type_1 import ContainerAutoMemoryLimitType1
+from ..models.container_auto_memory_limit_type_2_type_1 import ContainerAutoMemoryLimitType2Type1
+from ..models.container_auto_memory_limit_type_3_type_1 import ContainerAutoMemoryLimitType3Type1
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ContainerAuto")
@@ -17,12 +20,19 @@ class ContainerAuto:
     Attributes:
         type_ (Literal['auto']):
         file_ids (list[str] | None | Unset):
-        memory_limit (None | str | Unset):
+        memory_limit (ContainerAutoMemoryLimitType1 | ContainerAutoMemoryLimitType2Type1 |
+            ContainerAutoMemoryLimitType3Type1 | None | Unset):
     """
 
     type_: Literal["auto"]
     file_ids: list[str] | None | Unset = UNSET
-    memory_limit: None | str | Unset = UNSET
+    memory_limit: (
+        ContainerAutoMemoryLimitType1
+        | ContainerAutoMemoryLimitType2Type1
+        | ContainerAutoMemoryLimitType3Type1
+        | None
+        | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -40,6 +50,12 @@ class ContainerAuto:
         memory_limit: None | str | Unset
         if isinstance(self.memory_limit, Unset):
             memory_limit = UNSET
+        elif isinstance(self.memory_limit, ContainerAutoMemoryLimitType1):
+            memory_limit = self.memory_limit.value
+        elif isinstance(self.memory_limit, ContainerAutoMemoryLimitType2Type1):
+            memory_limit = self.memory_limit.value
+        elif isinstance(self.memory_limit, ContainerAutoMemoryLimitType3Type1):
+            memory_limit = self.memory_limit.value
         else:
             memory_limit = self.memory_limit
 
@@ -81,12 +97,51 @@ class ContainerAuto:
 
         file_ids = _parse_file_ids(d.pop("file_ids", UNSET))
 
-        def _parse_memory_limit(data: object) -> None | str | Unset:
+        def _parse_memory_limit(
+            data: object,
+        ) -> (
+            ContainerAutoMemoryLimitType1
+            | ContainerAutoMemoryLimitType2Type1
+            | ContainerAutoMemoryLimitType3Type1
+            | None
+            | Unset
+        ):
             if data is None:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                memory_limit_type_1 = ContainerAutoMemoryLimitType1(data)
+
+                return memory_limit_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                memory_limit_type_2_type_1 = ContainerAutoMemoryLimitType2Type1(data)
+
+                return memory_limit_type_2_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                memory_limit_type_3_type_1 = ContainerAutoMemoryLimitType3Type1(data)
+
+                return memory_limit_type_3_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                ContainerAutoMemoryLimitType1
+                | ContainerAutoMemoryLimitType2Type1
+                | ContainerAutoMemoryLimitType3Type1
+                | None
+                | Unset,
+                data,
+            )
 
         memory_limit = _parse_memory_limit(d.pop("memory_limit", UNSET))
 

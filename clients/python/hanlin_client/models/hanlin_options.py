@@ -6,6 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.hanlin_options_visibility import HanlinOptionsVisibility
 from ..models.hanlin_options_zero_stage_type_1 import HanlinOptionsZeroStageType1
 from ..models.hanlin_options_zero_stage_type_2_type_1 import HanlinOptionsZeroStageType2Type1
 from ..models.hanlin_options_zero_stage_type_3_type_1 import HanlinOptionsZeroStageType3Type1
@@ -26,9 +27,10 @@ class HanlinOptions:
             None | Unset):
         nproc (int | Unset):  Default: 1.
         max_steps (int | None | Unset):
-        seq_len (int | Unset):  Default: 1024.
+        seq_len (int | None | Unset):
         checkpoint_every (int | Unset):  Default: 0.
         threads (int | None | Unset):
+        visibility (HanlinOptionsVisibility | Unset):  Default: HanlinOptionsVisibility.PRIVATE.
     """
 
     lora_rank: int | Unset = 8
@@ -44,9 +46,10 @@ class HanlinOptions:
     ) = UNSET
     nproc: int | Unset = 1
     max_steps: int | None | Unset = UNSET
-    seq_len: int | Unset = 1024
+    seq_len: int | None | Unset = UNSET
     checkpoint_every: int | Unset = 0
     threads: int | None | Unset = UNSET
+    visibility: HanlinOptionsVisibility | Unset = HanlinOptionsVisibility.PRIVATE
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -89,7 +92,11 @@ class HanlinOptions:
         else:
             max_steps = self.max_steps
 
-        seq_len = self.seq_len
+        seq_len: int | None | Unset
+        if isinstance(self.seq_len, Unset):
+            seq_len = UNSET
+        else:
+            seq_len = self.seq_len
 
         checkpoint_every = self.checkpoint_every
 
@@ -98,6 +105,10 @@ class HanlinOptions:
             threads = UNSET
         else:
             threads = self.threads
+
+        visibility: str | Unset = UNSET
+        if not isinstance(self.visibility, Unset):
+            visibility = self.visibility.value
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -122,6 +133,8 @@ class HanlinOptions:
             field_dict["checkpoint_every"] = checkpoint_every
         if threads is not UNSET:
             field_dict["threads"] = threads
+        if visibility is not UNSET:
+            field_dict["visibility"] = visibility
 
         return field_dict
 
@@ -217,7 +230,14 @@ class HanlinOptions:
 
         max_steps = _parse_max_steps(d.pop("max_steps", UNSET))
 
-        seq_len = d.pop("seq_len", UNSET)
+        def _parse_seq_len(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        seq_len = _parse_seq_len(d.pop("seq_len", UNSET))
 
         checkpoint_every = d.pop("checkpoint_every", UNSET)
 
@@ -230,6 +250,13 @@ class HanlinOptions:
 
         threads = _parse_threads(d.pop("threads", UNSET))
 
+        _visibility = d.pop("visibility", UNSET)
+        visibility: HanlinOptionsVisibility | Unset
+        if isinstance(_visibility, Unset):
+            visibility = UNSET
+        else:
+            visibility = HanlinOptionsVisibility(_visibility)
+
         hanlin_options = cls(
             lora_rank=lora_rank,
             lora_alpha=lora_alpha,
@@ -241,6 +268,7 @@ class HanlinOptions:
             seq_len=seq_len,
             checkpoint_every=checkpoint_every,
             threads=threads,
+            visibility=visibility,
         )
 
         hanlin_options.additional_properties = d

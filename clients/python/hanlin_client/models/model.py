@@ -6,6 +6,9 @@ from typing import Any, Literal, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.model_visibility_type_1 import ModelVisibilityType1
+from ..models.model_visibility_type_2_type_1 import ModelVisibilityType2Type1
+from ..models.model_visibility_type_3_type_1 import ModelVisibilityType3Type1
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Model")
@@ -21,6 +24,7 @@ class Model:
         object_ (Literal['model'] | Unset):  Default: 'model'.
         owned_by (str | Unset):  Default: 'hanlin'.
         parent (None | str | Unset):
+        visibility (ModelVisibilityType1 | ModelVisibilityType2Type1 | ModelVisibilityType3Type1 | None | Unset):
     """
 
     id: str
@@ -29,6 +33,9 @@ class Model:
     object_: Literal["model"] | Unset = "model"
     owned_by: str | Unset = "hanlin"
     parent: None | str | Unset = UNSET
+    visibility: (
+        ModelVisibilityType1 | ModelVisibilityType2Type1 | ModelVisibilityType3Type1 | None | Unset
+    ) = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -48,6 +55,18 @@ class Model:
         else:
             parent = self.parent
 
+        visibility: None | str | Unset
+        if isinstance(self.visibility, Unset):
+            visibility = UNSET
+        elif isinstance(self.visibility, ModelVisibilityType1):
+            visibility = self.visibility.value
+        elif isinstance(self.visibility, ModelVisibilityType2Type1):
+            visibility = self.visibility.value
+        elif isinstance(self.visibility, ModelVisibilityType3Type1):
+            visibility = self.visibility.value
+        else:
+            visibility = self.visibility
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -63,6 +82,8 @@ class Model:
             field_dict["owned_by"] = owned_by
         if parent is not UNSET:
             field_dict["parent"] = parent
+        if visibility is not UNSET:
+            field_dict["visibility"] = visibility
 
         return field_dict
 
@@ -90,6 +111,54 @@ class Model:
 
         parent = _parse_parent(d.pop("parent", UNSET))
 
+        def _parse_visibility(
+            data: object,
+        ) -> (
+            ModelVisibilityType1
+            | ModelVisibilityType2Type1
+            | ModelVisibilityType3Type1
+            | None
+            | Unset
+        ):
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                visibility_type_1 = ModelVisibilityType1(data)
+
+                return visibility_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                visibility_type_2_type_1 = ModelVisibilityType2Type1(data)
+
+                return visibility_type_2_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                visibility_type_3_type_1 = ModelVisibilityType3Type1(data)
+
+                return visibility_type_3_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                ModelVisibilityType1
+                | ModelVisibilityType2Type1
+                | ModelVisibilityType3Type1
+                | None
+                | Unset,
+                data,
+            )
+
+        visibility = _parse_visibility(d.pop("visibility", UNSET))
+
         model = cls(
             id=id,
             created=created,
@@ -97,6 +166,7 @@ class Model:
             object_=object_,
             owned_by=owned_by,
             parent=parent,
+            visibility=visibility,
         )
 
         model.additional_properties = d

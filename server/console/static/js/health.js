@@ -57,7 +57,7 @@ export function hide() {
 async function sample() {
   const [text, health] = await Promise.all([
     (await request("metrics")).text(),
-    fetch(new URL("health", document.baseURI)).then((r) => r.json()).catch(() => ({})),
+    request("health").then((r) => r.json()).catch(() => ({})), // details need the admin key, as /metrics does
   ]);
   const samples = parseMetrics(text);
   const now = Date.now() / 1000;
