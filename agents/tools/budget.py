@@ -13,14 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
-
-class Budget(msgspec.Struct, frozen=True, kw_only=True):
-    cpu_seconds: int = 2  # RLIMIT_CPU: SIGXCPU at the soft limit, SIGKILL a second later
-    memory_bytes: int = 256 << 20  # RLIMIT_AS
-    wall_seconds: float = 5.0
-    output_bytes: int = 1 << 20  # more than this on stdout is a failure, not read into memory
+from agents.sandbox.config import SandboxLimits
+from agents.sandbox.oneshot import read_capped
 
 
 class ToolError(RuntimeError):
@@ -41,28 +35,21 @@ runpy.run_path(sys.argv[0], run_name="__main__")
 """
 
 
-async def _read_capped(stream: asyncio.StreamReader, cap: int) -> bytes | None:
-    """Everything, or None once it passes `cap` (the rest is drained, so the child never blocks)."""
-    kept = bytearray()
-    while chunk := await stream.read(65536):
-        if len(kept) <= cap:
-            kept += chunk
-    return bytes(kept) if len(kept) <= cap else None
-
-
-def _why(returncode: int, budget: Budget, stderr: bytes) -> str:
+def _why(returncode: int, budget: SandboxLimits, stderr: str) -> str:
     if returncode in (-signal.SIGXCPU, -signal.SIGKILL):
         return f"stopped: it used its CPU budget ({budget.cpu_seconds} s)"
-    if b"MemoryError" in stderr:
+    if "MemoryError" in stderr:
         return f"stopped: it needed more than its memory budget ({budget.memory_bytes >> 20} MiB)"
     if returncode < 0:
         return f"stopped by {signal.Signals(-returncode).name}"
     return f"the computation failed (exit {returncode})"
 
 
-async def run_script(script: Path, arguments: dict[str, Any], budget: Budget) -> Any:
+async def run_script(script: Path, arguments: dict[str, Any], budget: SandboxLimits) -> Any:
     """`script` reads a JSON object on stdin and writes {"value": ...} or {"error": "..."}:
-    the value, or ToolError with the error or the budget it ran past."""
+    the value, or ToolError with the error or the budget it ran past. Of the sandbox's limits
+    the child takes cpu_seconds (RLIMIT_CPU: SIGXCPU, then SIGKILL a second later), memory_bytes
+    (RLIMIT_AS), wall_seconds and output_bytes (more on stdout is a failure)."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-I", "-S", "-c", _BOOT, str(budget.cpu_seconds),
         str(budget.memory_bytes), str(script), stdin=asyncio.subprocess.PIPE,
@@ -72,9 +59,9 @@ async def run_script(script: Path, arguments: dict[str, Any], budget: Budget) ->
     try:
         proc.stdin.write(json.dumps(arguments).encode())
         proc.stdin.close()
-        out, err, _ = await asyncio.wait_for(asyncio.gather(
-            _read_capped(proc.stdout, budget.output_bytes),
-            _read_capped(proc.stderr, 64 << 10), proc.wait()), budget.wall_seconds)
+        (out, cut), (err, _), _ = await asyncio.wait_for(asyncio.gather(
+            read_capped(proc.stdout, budget.output_bytes),
+            read_capped(proc.stderr, 64 << 10), proc.wait()), budget.wall_seconds)
     except TimeoutError:
         raise ToolError(f"stopped: it ran past its time budget ({budget.wall_seconds:g} s)") from None
     finally:
@@ -83,8 +70,8 @@ async def run_script(script: Path, arguments: dict[str, Any], budget: Budget) ->
                 os.killpg(proc.pid, signal.SIGKILL)
             await proc.wait()
     if proc.returncode != 0:
-        raise ToolError(_why(proc.returncode, budget, err or b""))
-    if out is None:
+        raise ToolError(_why(proc.returncode, budget, err))
+    if cut:
         raise ToolError(f"stopped: its result is larger than {budget.output_bytes} bytes")
     try:
         reply = json.loads(out)

@@ -13,6 +13,7 @@ from agents.sandbox import (
     CellResult,
     RunResult,
     SandboxConfig,
+    SandboxLimits,
     SandboxSession,
     SandboxUnavailable,
     Workspace,
@@ -21,13 +22,13 @@ from agents.sandbox import (
 from agents.sandbox.workspace import MAX_DEPTH
 from agents.tools import calculator as _calculator
 from agents.tools.base import Tool, Toolbox, clip
-from agents.tools.budget import Budget, ToolError, run_script
+from agents.tools.budget import ToolError, run_script
 
 MAX_READ_BYTES = 256 << 10
 CALCULATOR_SCRIPT = Path(_calculator.__file__)
 # Ordinary expressions take ~30 ms (mostly the child's start); comb(3000000, 1500000) would take
 # a minute of GIL-holding CPU in-process.
-CALCULATOR_BUDGET = Budget(cpu_seconds=2, memory_bytes=256 << 20, wall_seconds=5.0,
+CALCULATOR_BUDGET = SandboxLimits(cpu_seconds=2, memory_bytes=256 << 20, wall_seconds=5.0,
                            output_bytes=256 << 10)
 
 
