@@ -1,13 +1,16 @@
 """The sandbox's command line: bwrap (namespaces, a read-only /usr, the interpreter at neutral
 paths, only the workspace's sized tmpfs writable) -> prlimit -> setpriv (the workspace's uid, no
 capabilities, no_new_privs) -> the seccomp launcher -> the interpreter. bwrap's options, which
-name host paths, travel through `--args FD`, so /proc/1/cmdline inside shows none of them."""
+name host paths, travel through `--args FD`, so /proc/1/cmdline inside shows none of them; the
+interpreter's trees are bound from the workspace's overlay views of them, so mountinfo does not
+either."""
 
 from __future__ import annotations
 
 import functools
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import msgspec
@@ -134,18 +137,20 @@ class SandboxCommand(msgspec.Struct, frozen=True, kw_only=True):
     command: list[str]
 
 
-def _python_mounts(python: Interpreter, made: set[str]) -> tuple[list[str], dict[str, bytes]]:
+def _python_mounts(python: Interpreter, view: Callable[[str], str],
+                   made: set[str]) -> tuple[list[str], dict[str, bytes]]:
     """The interpreter at neutral paths: base prefix at /opt/python, a venv rebuilt at /opt/venv
-    from its lib/ (site-packages) and a pyvenv.cfg naming the inside base. Editable installs'
-    hooks point at host checkouts the sandbox cannot see: they are masked."""
+    from its lib/ (site-packages) and a pyvenv.cfg naming the inside base, each bound from
+    `view(host tree)`. Editable installs' hooks point at host checkouts the sandbox cannot see:
+    they are masked."""
     args: list[str] = []
     if not _under_usr(python.base):
-        args += [*_dirs_for(PYTHON_INSIDE, made), "--ro-bind", python.base, PYTHON_INSIDE]
+        args += [*_dirs_for(PYTHON_INSIDE, made), "--ro-bind", view(python.base), PYTHON_INSIDE]
     if python.venv is None:
         return args, {}
     args += [*_dirs_for(f"{VENV_INSIDE}/bin/x", made),
              "--symlink", python.inside(python.executable) or "", f"{VENV_INSIDE}/bin/python",
-             "--ro-bind", f"{python.venv}/lib", f"{VENV_INSIDE}/lib"]
+             "--ro-bind", view(f"{python.venv}/lib"), f"{VENV_INSIDE}/lib"]
     site = f"lib/python{python.version}/site-packages"
     for hook in sorted(Path(python.venv, site).glob("__editable__*")):
         args += ["--ro-bind", "/dev/null", f"{VENV_INSIDE}/{site}/{hook.name}"]
@@ -156,9 +161,10 @@ def _python_mounts(python: Interpreter, made: set[str]) -> tuple[list[str], dict
 
 def sandbox_command(config: SandboxConfig, limits: SandboxLimits, *, uid: int, workdir: Path,
                     rundir: Path, tmpdir: Path, rundir_writable: bool, ready_fd: int,
-                    program: list[str]) -> SandboxCommand:
+                    program: list[str], view: Callable[[str], str]) -> SandboxCommand:
     """What to spawn on the host; `program` runs inside as `config.python program...`, that
-    interpreter seen at /opt/venv/bin/python (or under /opt/python, or /usr, where it lives)."""
+    interpreter seen at /opt/venv/bin/python (or under /opt/python, or /usr, where it lives);
+    `view` maps a host tree of the interpreter to the host path to bind it from."""
     python = interpreter(config.python)
     made = {"/usr", "/tmp", "/proc", "/dev"}
     opts = [*NAMESPACES, "--die-with-parent", "--new-session", "--ro-bind", "/usr", "/usr"]
@@ -169,7 +175,7 @@ def sandbox_command(config: SandboxConfig, limits: SandboxLimits, *, uid: int, w
     # --tmpfs takes host memory without bound, and its --size cannot bound the inodes.
     opts += [*_dirs_for("/etc/x", made), "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
              "--proc", "/proc", "--dev", "/dev", "--bind", str(tmpdir), "/tmp"]
-    mounts, files = _python_mounts(python, made)
+    mounts, files = _python_mounts(python, view, made)
     opts += mounts
     files[LAUNCHER_INSIDE] = LAUNCHER.read_bytes()
     opts += [*_dirs_for(RUN_INSIDE, made),

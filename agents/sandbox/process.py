@@ -95,7 +95,7 @@ async def spawn(config: SandboxConfig, limits: SandboxLimits, *, workspace: Work
         argv = _argv(sandbox_command(
             config, limits, uid=workspace.uid, workdir=workspace.folder, rundir=rundir,
             tmpdir=tmpdir, rundir_writable=rundir_writable, ready_fd=write_fd,
-            program=program), fds)
+            program=program, view=workspace.view), fds)
         proc = await asyncio.create_subprocess_exec(
             *argv, stdin=stdin, stdout=stdout, stderr=stderr, pass_fds=fds,
             start_new_session=True)

@@ -5,12 +5,14 @@ runs as root."""
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 import tempfile
+import threading
 from pathlib import Path, PurePosixPath
 
-from agents.sandbox import tmpfs, tree
+from agents.sandbox import mounts, tree
 from agents.sandbox.config import SandboxConfig
 from agents.sandbox.records import Produced, ProducedFile
 from agents.sandbox.uids import UidLease
@@ -20,6 +22,7 @@ MAX_DEPTH = 32  # produced files are looked for this many folders deep; deeper o
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 Snapshot = dict[str, tuple[int, int]]  # relative path -> (size, mtime_ns)
+log = logging.getLogger(__name__)
 
 
 class WorkspaceError(ValueError):
@@ -27,7 +30,7 @@ class WorkspaceError(ValueError):
 
 
 def _remove_scratch(scratch: Path) -> None:
-    tmpfs.unmount_all(scratch)
+    mounts.unmount_all(scratch)
     tree.remove_tree(scratch)
 
 
@@ -36,7 +39,7 @@ def _fresh_scratch(scratch: Path, config: SandboxConfig) -> bool:
     _remove_scratch(scratch)
     scratch.mkdir(mode=0o711, exist_ok=True)
     try:
-        tmpfs.mount(scratch, config.workspace_bytes, config.workspace_files)
+        mounts.mount(scratch, config.workspace_bytes, config.workspace_files)
     except OSError:
         return False
     return True
@@ -56,6 +59,8 @@ class Workspace:
         # One per uid: a lease is exclusive on the host, so what is found there is a crashed
         # holder's and is removed.
         self.scratch = Path(config.root).resolve() / f"ws-{self.uid}"
+        self._views: dict[str, str] = {}
+        self._views_lock = threading.Lock()
         try:
             self.bounded = _fresh_scratch(self.scratch, config)
             # A unique name: it is the workspace's id (Responses' container id is made of it).
@@ -73,6 +78,25 @@ class Workspace:
         """Kills whatever still runs under the uid, releases it, unmounts and removes scratch."""
         self._lease.release()
         _remove_scratch(self.scratch)
+
+    def view(self, host_tree: str) -> str:
+        """A host path showing `host_tree` read-only for the sandbox to bind: an overlay view in
+        scratch (mountinfo inside names no host folder), or the tree itself where the kernel
+        refuses overlays (its folder then shows in mountinfo: logged)."""
+        with self._views_lock:
+            if host_tree not in self._views:
+                views = self.scratch / "views"
+                target = views / str(len(self._views))
+                try:
+                    (views / "empty").mkdir(mode=0o755, parents=True, exist_ok=True)
+                    target.mkdir(mode=0o755)
+                    mounts.mount_view(target, host_tree, views / "empty")
+                    self._views[host_tree] = str(target)
+                except OSError as exc:
+                    log.warning("no overlay view of the sandbox's interpreter (%s): its host "
+                                "folder shows in the sandbox's mountinfo", exc.strerror or exc)
+                    self._views[host_tree] = host_tree
+            return self._views[host_tree]
 
     def run_folder(self, prefix: str) -> Path:
         """A new folder in scratch for one sandbox (its program, its /tmp, a kernel's sockets)."""

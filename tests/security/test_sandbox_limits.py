@@ -212,16 +212,17 @@ def _host_paths(config: SandboxConfig, workspace: Workspace | None = None) -> li
     return paths + ([str(workspace.scratch)] if workspace else [])
 
 
-def _assert_hidden(seen: dict, hidden: list[str], *, interpreter_mounts: bool) -> None:
-    lines = seen.pop("mountinfo").splitlines()
-    if interpreter_mounts:
-        # Known and documented: a bind mount's line names its source's path within the source
-        # filesystem; the interpreter's prefixes are the only binds from the host's disk, so
-        # only their own lines may name where they live (an interpreter installed at a neutral
-        # path, HANLIN_SANDBOX_PYTHON, names nothing: the next test).
-        lines = [line for line in lines if line.split()[4] not in ("/opt/python", "/opt/venv/lib")]
-    text = json.dumps(seen) + "\n".join(lines)
-    for path in hidden:
+def _assert_hidden(seen: dict, hidden: list[str]) -> None:
+    lines = seen["mountinfo"].splitlines()
+    # The interpreter's trees come from overlay views named by file descriptor: a bind mount's
+    # line would name the host folder it was taken from.
+    interpreter = [line.split() for line in lines
+                   if line.split()[4] in ("/opt/python", "/opt/venv/lib")]
+    assert all(fields[3] == "/" and " overlay sandbox " in " ".join(fields)
+               for fields in interpreter), interpreter
+    assert len(interpreter) == 2 or seen["executable"].startswith("/usr/"), interpreter
+    text = json.dumps(seen)
+    for path in [*hidden, "/root/", "/home/"]:
         assert path not in text, (path, text)
     assert "--bind" not in seen["pid1_cmdline"] and "--args" in seen["pid1_cmdline"]
     assert seen["executable"].startswith(("/opt/venv/", "/usr/"))
@@ -230,8 +231,7 @@ def _assert_hidden(seen: dict, hidden: list[str], *, interpreter_mounts: bool) -
 async def test_no_host_path_inside_a_one_shot_run(sandbox_config: SandboxConfig) -> None:  # noqa: F811
     with Workspace(sandbox_config) as workspace:
         result = await run_code(LOOK, config=sandbox_config, workspace=workspace)
-        _assert_hidden(json.loads(result.stdout), _host_paths(sandbox_config, workspace),
-                       interpreter_mounts=True)
+        _assert_hidden(json.loads(result.stdout), _host_paths(sandbox_config, workspace))
 
 
 async def test_no_host_path_inside_a_session(sandbox_config: SandboxConfig) -> None:  # noqa: F811
@@ -241,8 +241,7 @@ async def test_no_host_path_inside_a_session(sandbox_config: SandboxConfig) -> N
             observation = await tools.toolbox().invoke("code_interpreter", {"code": LOOK})
         finally:
             await tools.aclose()
-        _assert_hidden(json.loads(observation.content), _host_paths(sandbox_config, workspace),
-                       interpreter_mounts=True)
+        _assert_hidden(json.loads(observation.content), _host_paths(sandbox_config, workspace))
 
 
 async def test_an_interpreter_at_a_neutral_path_leaves_mountinfo_clean(
@@ -252,7 +251,7 @@ async def test_an_interpreter_at_a_neutral_path_leaves_mountinfo_clean(
         result = await run_code(LOOK, config=system, workspace=workspace)
         seen = json.loads(result.stdout)
         assert "/opt/" not in seen["mountinfo"]
-        _assert_hidden(seen, _host_paths(system, workspace), interpreter_mounts=False)
+        _assert_hidden(seen, _host_paths(system, workspace))
 
 
 def test_no_server_path_reaches_the_code_interpreter(secured: Secured) -> None:
@@ -264,5 +263,4 @@ def test_no_server_path_reaches_the_code_interpreter(secured: Secured) -> None:
     body = reply.json()
     assert reply.status_code == 200 and not body["is_error"], body
     seen = json.loads(body["output"].split("\n[files")[0])
-    _assert_hidden(seen, [str(secured.home), str(secured.home.resolve()), REPO, sys.prefix],
-                   interpreter_mounts=True)
+    _assert_hidden(seen, [str(secured.home), str(secured.home.resolve()), REPO, sys.prefix])

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from agents.sandbox import SandboxConfig, SandboxSession, Workspace, tmpfs
+from agents.sandbox import SandboxConfig, SandboxSession, Workspace, mounts
 from agents.tools import WorkspaceTools
 from server.errors import APIError
 from server.routes.tools import _store
@@ -123,7 +123,7 @@ async def test_a_full_disk_stores_none_of_a_calls_files(tmp_path: Path) -> None:
     blob_root = tmp_path / "blobs"
     blob_root.mkdir()
     try:
-        tmpfs.mount(blob_root, 1 << 20, 64)
+        mounts.mount(blob_root, 1 << 20, 64)
     except OSError as exc:
         pytest.skip(f"cannot mount a tmpfs here ({exc.strerror}); the caps above are tested")
     db = await Database.open(f"sqlite+aiosqlite:///{tmp_path / 'state.db'}")
@@ -139,4 +139,4 @@ async def test_a_full_disk_stores_none_of_a_calls_files(tmp_path: Path) -> None:
         assert [(f.path, f.bytes) for f in stored] == [("c.bin", 1000)]
     finally:
         await db.close()
-        tmpfs.unmount_all(blob_root)
+        mounts.unmount_all(blob_root)
