@@ -185,6 +185,7 @@ def create_app(
         # Metrics at /metrics, a trace and a JSON log line per request (app.state.observability).
         plugins=[Observability.from_env()],
         state=State({"max_n": settings.max_n, "max_file_bytes": settings.state.max_file_bytes,
+                     "parsers": settings.parsers,  # how tool calls and thoughts are read
                      "limiter": Limiter(settings.limits),
                      # Jobs (eval and benchmark runs) call the app in-process with this key.
                      "internal_token": secrets.token_urlsafe(32)}),

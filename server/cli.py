@@ -60,6 +60,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to bind (default 127.0.0.1, env HANLIN_HOST)")
     serve.add_argument("--port", type=int, help="port (default 8000, env HANLIN_PORT)")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--tool-call-parser", metavar="NAME",
+                       help="read tool calls in this format: hermes, internlm2, llama3_json, "
+                            "mistral, qwen3_coder (default: picked from the model's chat "
+                            "template and vocabulary; env HANLIN_TOOL_CALL_PARSER)")
+    serve.add_argument("--reasoning-parser", metavar="NAME",
+                       help="split <think>...</think> into reasoning_content: think (alias "
+                            "qwen3, deepseek_r1) or none (default: on when the template or "
+                            "vocabulary has <think>; env HANLIN_REASONING_PARSER)")
     chat = sub.add_parser("chat", help="chat with the model in this terminal")
     _engine_flags(chat)
     chat.add_argument("--system", help="a system message that opens the conversation")
@@ -98,10 +106,17 @@ def serve(args: argparse.Namespace) -> int:
     from server.front_door import is_loopback_name
     from server.observability import configure_logging
     from server.settings import ServerSettings
+    from server.tool_parsers import UnknownParser
 
-    settings = ServerSettings.from_env(
-        host=args.host, port=args.port, log_level=args.log_level, **_engine_overrides(args)
-    )
+    try:
+        settings = ServerSettings.from_env(
+            host=args.host, port=args.port, log_level=args.log_level,
+            tool_call_parser=args.tool_call_parser, reasoning_parser=args.reasoning_parser,
+            **_engine_overrides(args)
+        )
+    except UnknownParser as exc:
+        print(f"hanlin: {exc}", file=sys.stderr, flush=True)
+        return 2
     configure_logging(settings.log_level)  # hanlin's loggers as JSON lines on stderr
     try:
         any_key, engine = _start_up(settings)

@@ -20,7 +20,17 @@ PositiveInt = Annotated[int, Meta(ge=1)]
 # -1 and 0 both mean "top-k off", as in vLLM.
 TopK = Annotated[int, Meta(ge=-1)]
 Stop = str | Annotated[list[str], Meta(max_length=4)]
-Role = Literal["system", "developer", "user", "assistant", "tool"]
+# "function": the result of a deprecated `function_call`, read as a tool result.
+Role = Literal["system", "developer", "user", "assistant", "tool", "function"]
+ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh", "max"]
+# OpenAI's limits: 16 pairs, keys up to 64 characters, values up to 512.
+Metadata = Annotated[
+    dict[Annotated[str, Meta(max_length=64)], Annotated[str, Meta(max_length=512)]],
+    Meta(max_length=16),
+]
+# Every tier is served the one way there is; answers that name one say "default".
+ServiceTier = Literal["auto", "default", "flex", "scale", "priority", "fast", "ultrafast"]
+Verbosity = Literal["low", "medium", "high"]
 
 
 class Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -32,11 +42,25 @@ class Request(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 class StreamOptions(Request):
     include_usage: bool = False
-    include_obfuscation: bool | None = None
+    include_obfuscation: bool | None = None  # accepted and ignored: chunks carry no padding
+
+
+class PromptCacheOptions(Request, kw_only=True):
+    """Accepted and ignored: the prefix cache is automatic (block hashes), with no breakpoints
+    or lifetimes to set; a `prewarm` (no answer wanted) is refused where it is read."""
+
+    mode: Literal["implicit", "explicit"] | None = None
+    ttl: Literal["30m", "12h"] | None = None
+    prewarm: bool | None = None
+    comparison_response_id: str | None = None
 
 
 class PromptTokensDetails(msgspec.Struct, kw_only=True):
     cached_tokens: int = 0
+
+
+class CompletionTokensDetails(msgspec.Struct, kw_only=True):
+    reasoning_tokens: int = 0  # the thought's tokens (`<think>` ... `</think>`), tags excluded
 
 
 class Usage(msgspec.Struct, kw_only=True):
@@ -44,6 +68,8 @@ class Usage(msgspec.Struct, kw_only=True):
     completion_tokens: int
     total_tokens: int
     prompt_tokens_details: PromptTokensDetails
+    # Only where answers are read for a thought (a reasoning model's template or vocabulary).
+    completion_tokens_details: CompletionTokensDetails | UnsetType = UNSET
 
 
 # ---- models ----------------------------------------------------------------------------------
@@ -108,6 +134,12 @@ class ChatMessage(Request):
     name: str | None = None
     tool_calls: list[ToolCallParam] | None = None
     tool_call_id: str | None = None  # with role "tool": which call this is the result of
+    function_call: FunctionCallParam | None = None  # an assistant's deprecated single call
+    refusal: str | None = None  # an assistant's past refusal: shown as its content
+    audio: dict[str, Any] | None = None  # a past audio answer: refused (none is ever made)
+    # An assistant turn's thought, as this server returned it (vLLM's field); templates that
+    # show past thoughts (Qwen3's) get it.
+    reasoning_content: str | None = None
 
 
 # OpenAI's rule for function names.
@@ -141,8 +173,7 @@ class FunctionChoice(Request):
     name: str
 
 
-class NamedToolChoice(Request):
-    type: Literal["function"]
+class NamedToolChoice(Request, tag_field="type", tag="function"):
     function: FunctionChoice
 
 
@@ -166,6 +197,34 @@ class JSONSchemaResponseFormat(Request, tag_field="type", tag="json_schema"):
 
 
 ResponseFormat = TextFormat | JSONObjectFormat | JSONSchemaResponseFormat
+
+
+class LegacyFunction(Request, kw_only=True):
+    """An entry of the deprecated `functions`, served as a tool."""
+
+    name: FunctionName
+    description: str | None = None
+    parameters: dict[str, Any] | None = None
+
+
+class LegacyFunctionChoice(Request):
+    name: str
+
+
+class AllowedTools(Request, kw_only=True):
+    mode: Literal["auto", "required"]
+    tools: Annotated[list[NamedToolChoice], Meta(min_length=1)]
+
+
+class AllowedToolsChoice(Request, tag_field="type", tag="allowed_tools"):
+    """Offer only these of `tools` (OpenAI keeps the full list for its prompt cache)."""
+
+    allowed_tools: AllowedTools
+
+
+class Prediction(Request, kw_only=True):
+    type: Literal["content"]
+    content: str | list[TextPart]
 
 
 class GenerationFields(Request, kw_only=True):
@@ -198,9 +257,34 @@ class ChatCompletionRequest(GenerationFields, kw_only=True):
     logprobs: bool | None = None
     top_logprobs: Annotated[int, Meta(ge=0, le=20)] | None = None
     tools: list[Tool] | None = None
-    tool_choice: Literal["none", "auto", "required"] | NamedToolChoice | None = None
+    tool_choice: (Literal["none", "auto", "required"] | NamedToolChoice | AllowedToolsChoice
+                  | None) = None
     parallel_tool_calls: bool | None = None
     response_format: ResponseFormat | None = None
+    # Deprecated spellings of tools / tool_choice (answers come back as `function_call`).
+    functions: list[LegacyFunction] | None = None
+    function_call: Literal["none", "auto"] | LegacyFunctionChoice | None = None
+    modalities: list[Literal["text", "audio"]] | None = None  # "audio" is refused
+    # Accepted and ignored (README, "Request fields"): nothing is stored, billed, cached by key
+    # or checked for abuse here; a prediction only speeds OpenAI up.
+    store: bool | None = None
+    metadata: Metadata | None = None
+    service_tier: ServiceTier | None = None
+    prompt_cache_key: str | None = None
+    prompt_cache_retention: Literal["in_memory", "24h"] | None = None
+    prompt_cache_options: PromptCacheOptions | None = None
+    safety_identifier: str | None = None
+    verbosity: Verbosity | None = None
+    prediction: Prediction | None = None
+    # Refused when given (server.routes.chat): no audio, moderation model or web search here.
+    audio: dict[str, Any] | None = None
+    moderation: dict[str, Any] | None = None
+    web_search_options: dict[str, Any] | None = None
+    # Variables for the checkpoint's chat template (vLLM's extension), e.g. enable_thinking.
+    chat_template_kwargs: dict[str, Any] | None = None
+    # "none" / "minimal": enable_thinking false where the template has that switch; passed as
+    # `reasoning_effort` to templates that read it; otherwise accepted and changes nothing.
+    reasoning_effort: ReasoningEffort | None = None
 
 
 class TopLogprob(msgspec.Struct, kw_only=True):
@@ -241,8 +325,11 @@ class ToolCall(msgspec.Struct, kw_only=True):
 
 class ChatResponseMessage(msgspec.Struct, kw_only=True):
     role: Literal["assistant"] = "assistant"
-    content: str | None  # null when the answer is only tool calls
+    content: str | None  # null when the answer is only tool calls, or only a thought
+    # The thought (null: none), sent where answers are read for one.
+    reasoning_content: str | None | UnsetType = UNSET
     tool_calls: list[ToolCall] | UnsetType = UNSET
+    function_call: FunctionCall | UnsetType = UNSET  # the call, for a request with `functions`
 
 
 class ChatChoice(msgspec.Struct, kw_only=True):
@@ -259,6 +346,7 @@ class ChatCompletion(msgspec.Struct, kw_only=True):
     model: str
     choices: list[ChatChoice]
     usage: Usage
+    service_tier: Literal["default"] | UnsetType = UNSET  # where the request named a tier
 
 
 class FunctionCallDelta(msgspec.Struct, kw_only=True):
@@ -279,7 +367,9 @@ class ToolCallDelta(msgspec.Struct, kw_only=True):
 class ChatDelta(msgspec.Struct, kw_only=True):
     role: Literal["assistant"] | UnsetType = UNSET
     content: str | UnsetType = UNSET
+    reasoning_content: str | UnsetType = UNSET
     tool_calls: list[ToolCallDelta] | UnsetType = UNSET
+    function_call: FunctionCallDelta | UnsetType = UNSET
 
 
 class ChatChunkChoice(msgspec.Struct, kw_only=True):
@@ -297,6 +387,7 @@ class ChatCompletionChunk(msgspec.Struct, kw_only=True):
     choices: list[ChatChunkChoice]
     # Omitted unless stream_options.include_usage; then null on all but the last chunk.
     usage: Usage | None | UnsetType = UNSET
+    service_tier: Literal["default"] | UnsetType = UNSET
 
 
 # ---- legacy completions ----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Wire types of `/v1/responses`, the subset of OpenAI's Responses API hanlin serves: the request,
-the response object with its output items (message, function_call, code_interpreter_call), and
-the named stream events. Input items stay JSON objects here; `server.response_items` checks them."""
+the response object with its output items (reasoning, message, function_call,
+code_interpreter_call), and the named stream events. Input items stay JSON objects here;
+`server.response_items` checks them."""
 
 from __future__ import annotations
 
@@ -11,10 +12,15 @@ from msgspec import Meta
 
 from server.protocol import (
     FunctionName,
+    Metadata,
     PositiveInt,
+    PromptCacheOptions,
+    ReasoningEffort,
     Request,
+    ServiceTier,
     Temperature,
     TopP,
+    Verbosity,
     check_json_schema,
 )
 
@@ -89,11 +95,60 @@ class TextFormatJSONSchema(Request, tag_field="type", tag="json_schema", kw_only
 class TextConfig(Request, kw_only=True):
     format: TextFormatText | TextFormatJSONObject | TextFormatJSONSchema = msgspec.field(
         default_factory=TextFormatText)
-    verbosity: Literal["medium"] | None = None  # the only level a plain model has
+    verbosity: Verbosity | None = None  # accepted and ignored: no model here reads a level
+
+
+SummaryKind = Literal["auto", "concise", "detailed"]
+
+
+class ReasoningParam(Request, kw_only=True):
+    """`effort` works as chat's `reasoning_effort`. No summary is ever written (the reasoning
+    item carries the thought itself): `summary` is accepted and changes nothing."""
+
+    effort: ReasoningEffort | None = None
+    summary: SummaryKind | None = None
+    generate_summary: SummaryKind | None = None  # OpenAI's older spelling of `summary`
+    # Accepted and ignored: the template decides which past thoughts it shows; one mode here.
+    context: Literal["auto", "current_turn", "all_turns"] | None = None
+    mode: str | None = None
 
 
 class StreamOptionsParam(Request, kw_only=True):
-    include_obfuscation: bool | None = None  # only false: nothing is obfuscated
+    include_obfuscation: bool | None = None  # accepted and ignored: events carry no padding
+
+
+# What `include` may name. Honoured: the code interpreter's outputs (always sent) and the
+# answer's log-probabilities. Accepted and ignored: items this server never makes (file / web
+# search, computer, input images) and encrypted reasoning (reasoning items carry the thought
+# in plain text, and are passed back as they are).
+Includable = Literal[
+    "code_interpreter_call.outputs", "message.output_text.logprobs",
+    "file_search_call.results", "web_search_call.results", "web_search_call.action.sources",
+    "message.input_image.image_url", "computer_call_output.output.image_url",
+    "reasoning.encrypted_content",
+]
+
+
+class ConversationRef(Request):
+    id: str
+
+
+class BackgroundOptions(Request, kw_only=True):
+    completion_window: Literal["soonest", "2h", "8h"] | None = None
+    continuation_id: str | None = None
+
+
+class ContextManagement(Request, kw_only=True):
+    type: str
+    compact_threshold: int | None = None
+
+
+class ImageOptions(Request, kw_only=True):
+    context_compression: Literal["auto", "enabled", "disabled"] | None = None
+
+
+class AccessPrograms(Request, kw_only=True):
+    cyber: Literal["standard", "daybreak_blue", "daybreak_red"] | None = None
 
 
 class ResponseCreateRequest(Request, kw_only=True):
@@ -115,15 +170,28 @@ class ResponseCreateRequest(Request, kw_only=True):
     temperature: Temperature | None = None
     top_p: TopP | None = None
     text: TextConfig | None = None
-    metadata: dict[str, str] | None = None
+    reasoning: ReasoningParam | None = None
+    metadata: Metadata | None = None  # stored with the response
+    top_logprobs: Annotated[int, Meta(ge=0, le=20)] | None = None
+    include: list[Includable] | None = None
+    # "auto": the oldest turns are dropped until the prompt fits.
+    truncation: Literal["auto", "disabled"] | None = None
+    # Accepted and ignored (README, "Request fields"): echoed where OpenAI echoes them.
     user: str | None = None
     safety_identifier: str | None = None
     prompt_cache_key: str | None = None
-    # Accepted at the values that change nothing; anything else is refused by name.
-    truncation: Literal["disabled"] | None = None
-    background: bool | None = None  # only false: a response is answered in its request
-    include: list[Literal["code_interpreter_call.outputs"]] | None = None
-    service_tier: Literal["auto", "default"] | None = None
+    prompt_cache_retention: Literal["in_memory", "24h"] | None = None
+    prompt_cache_options: PromptCacheOptions | None = None
+    service_tier: ServiceTier | None = None
+    background_options: BackgroundOptions | None = None
+    context_management: list[ContextManagement] | None = None
+    image: ImageOptions | None = None
+    access_programs: AccessPrograms | None = None
+    # Refused when given (`server.request_fields`): only false for background.
+    background: bool | None = None
+    conversation: str | ConversationRef | None = None
+    prompt: dict[str, Any] | None = None
+    moderation: dict[str, Any] | None = None
 
 
 # ---- response ---------------------------------------------------------------------------------
@@ -150,6 +218,19 @@ class FunctionCallItem(msgspec.Struct, tag_field="type", tag="function_call", kw
     status: Literal["in_progress", "completed", "incomplete"]
 
 
+class ReasoningText(msgspec.Struct, tag_field="type", tag="reasoning_text", kw_only=True):
+    text: str
+
+
+class ReasoningItem(msgspec.Struct, tag_field="type", tag="reasoning", kw_only=True):
+    """A reasoning model's thought (`<think>` ... `</think>`), before the turn's message."""
+
+    id: str
+    summary: list[dict[str, Any]] = []
+    content: list[ReasoningText]
+    status: Literal["in_progress", "completed", "incomplete"]
+
+
 class CodeInterpreterLogs(msgspec.Struct, tag_field="type", tag="logs"):
     logs: str
 
@@ -164,7 +245,7 @@ class CodeInterpreterCallItem(
     status: Literal["in_progress", "interpreting", "completed", "incomplete", "failed"]
 
 
-OutputItem = OutputMessage | FunctionCallItem | CodeInterpreterCallItem
+OutputItem = OutputMessage | FunctionCallItem | CodeInterpreterCallItem | ReasoningItem
 
 
 class InputTokensDetails(msgspec.Struct, kw_only=True):
@@ -211,14 +292,19 @@ class ResponseObject(msgspec.Struct, kw_only=True):
     temperature: float | None
     top_p: float | None
     text: dict[str, Any]
+    reasoning: ReasoningParam | None = None
     usage: ResponseUsage | None
     error: ResponseError | None = None
     incomplete_details: IncompleteDetails | None = None
     metadata: dict[str, str]
     store: bool
-    truncation: Literal["disabled"] = "disabled"
+    truncation: Literal["auto", "disabled"] = "disabled"
     background: bool = False
     user: str | None = None
+    top_logprobs: int | None = None
+    service_tier: Literal["default"] | None = None  # the tier that served it, where one was named
+    safety_identifier: str | None = None
+    prompt_cache_key: str | None = None
 
 
 class ResponseDeleted(msgspec.Struct, kw_only=True):
@@ -257,7 +343,7 @@ class ContentPartEvent(ResponseEvent, kw_only=True):
     item_id: str
     output_index: int
     content_index: int = 0
-    part: OutputText
+    part: OutputText | ReasoningText
 
 
 class TextDeltaEvent(ResponseEvent, kw_only=True):
@@ -274,6 +360,24 @@ class TextDoneEvent(ResponseEvent, kw_only=True):
     content_index: int = 0
     text: str
     logprobs: list[dict[str, Any]] = []
+
+
+class ReasoningDeltaEvent(ResponseEvent, kw_only=True):
+    """response.reasoning_text.delta"""
+
+    item_id: str
+    output_index: int
+    content_index: int = 0
+    delta: str
+
+
+class ReasoningDoneEvent(ResponseEvent, kw_only=True):
+    """response.reasoning_text.done"""
+
+    item_id: str
+    output_index: int
+    content_index: int = 0
+    text: str
 
 
 class ArgumentsDeltaEvent(ResponseEvent, kw_only=True):

@@ -1,6 +1,7 @@
 """`/v1/responses` input items -> chat messages, checked item by item with OpenAI's errors: message,
-function_call, function_call_output (which must answer a call the conversation made) and
-code_interpreter_call (a built-in call passed back by hand)."""
+function_call, function_call_output (which must answer a call the conversation made),
+code_interpreter_call (a built-in call passed back by hand) and reasoning (a thought passed back:
+kept with the assistant turn that follows it, for templates that show past thoughts)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ def input_items(value: str | list[dict[str, Any]] | None) -> list[dict[str, Any]
     for item in value:
         kind = item.get("type", "message")
         prefix = {"function_call": "fc", "function_call_output": "fco",
-                  "code_interpreter_call": "ci"}.get(kind, "msg")
+                  "code_interpreter_call": "ci", "reasoning": "rs"}.get(kind, "msg")
         item = {"id": item.get("id") or item_id(prefix), **item, "type": kind}
         if kind == "message" and isinstance(item.get("content"), str):
             # Listed back as OpenAI lists them: content as parts.
@@ -44,8 +45,12 @@ def input_items(value: str | list[dict[str, Any]] | None) -> list[dict[str, Any]
 def to_messages(items: list[dict[str, Any]], history: list[Message]) -> list[Message]:
     """The chat messages `items` add to `history` (which is not changed)."""
     out: list[Message] = []
+    thought: str | None = None  # a reasoning item's text, for the assistant turn after it
     for i, item in enumerate(items):
         kind = item["type"]
+        if kind == "reasoning":
+            thought = _reasoning_text(item, i)
+            continue
         if kind == "message":
             out.append(_message(item, i))
         elif kind == "function_call":
@@ -68,9 +73,21 @@ def to_messages(items: list[dict[str, Any]], history: list[Message]) -> list[Mes
             out.append({"role": "tool", "tool_call_id": call_id, "content": logs or "[no output]"})
         else:
             raise unsupported(f"input[{i}].type", f"Unsupported input item type: '{kind}'. "
-                              "hanlin accepts message, function_call, function_call_output and "
-                              "code_interpreter_call items.")
+                              "hanlin accepts message, function_call, function_call_output, "
+                              "code_interpreter_call and reasoning items.")
+        if thought is not None and out and out[-1]["role"] == "assistant":
+            out[-1]["reasoning_content"], thought = thought, None
     return out
+
+
+def _reasoning_text(item: dict[str, Any], i: int) -> str:
+    """A reasoning item's thought: its reasoning_text parts (else its summary), joined."""
+    parts = item.get("content") or item.get("summary") or []
+    if not isinstance(parts, list) or not all(
+            isinstance(p, dict) and isinstance(p.get("text"), str) for p in parts):
+        raise APIError(f"Invalid 'input[{i}].content': expected reasoning_text parts.",
+                       param=f"input[{i}].content", code="invalid_type")
+    return "\n".join(p["text"] for p in parts)
 
 
 def _message(item: dict[str, Any], i: int) -> Message:

@@ -39,6 +39,11 @@ from server.protocol_responses import (
     OutputItemEvent,
     OutputMessage,
     OutputText,
+    OutputTokensDetails,
+    ReasoningDeltaEvent,
+    ReasoningDoneEvent,
+    ReasoningItem,
+    ReasoningText,
     ResponseCreateRequest,
     ResponseEvent,
     ResponseObject,
@@ -52,6 +57,7 @@ from server.protocol_responses import (
 from server.response_items import CODE_INTERPRETER, Message, item_id
 from server.routes.chat import PreparedChat, prepare_chat, stream_chat
 from server.routes.tools import builtin_specs
+from server.settings import ParserSettings
 
 MAX_TURNS = 16  # model turns in one response, built-in tool rounds included
 
@@ -67,7 +73,12 @@ class _Call:
 
 @dataclass
 class _Turn:
+    thought: list[str] = field(default_factory=list)
+    reasoning: ReasoningItem | None = None  # open while the thought streams
+    reasoning_index: int = -1
     text: list[str] = field(default_factory=list)
+    logprobs: list[dict[str, Any]] = field(default_factory=list)  # the text's, where asked
+    pending: list[dict[str, Any]] = field(default_factory=list)  # for text not yet sent
     message: OutputMessage | None = None
     message_index: int = -1
     calls: dict[int, _Call] = field(default_factory=dict)
@@ -79,14 +90,18 @@ class ResponseRun:
     `events()`; `response` and `messages` hold the outcome once the events end."""
 
     def __init__(self, target: Target, data: ResponseCreateRequest, *, response_id: str,
-                 created_at: int, history: list[Message], max_choices: int) -> None:
+                 created_at: int, history: list[Message], max_choices: int,
+                 parsers: ParserSettings) -> None:
         self.target, self.engine = target, target.engine  # what `data.model` resolved to
-        self.data, self.max_choices = data, max_choices
+        self.data, self.max_choices, self.parsers = data, max_choices, parsers
         self.messages = list(history)  # the conversation, instructions excluded
         self.output: list[OutputItem] = []
         self.usage = ResponseUsage()
         self.builtin_calls = 0
         self._seq = 0
+        self._shown = 0  # the first of `messages` the model is shown (truncation "auto")
+        self._logprobs = data.top_logprobs is not None or \
+            "message.output_text.logprobs" in (data.include or ())
         self._tools = _chat_tools(data)
         self._workspace: Workspace | None = None
         self._interpreter: WorkspaceTools | None = None
@@ -138,6 +153,15 @@ class ResponseRun:
                     self._add_usage(chunk.usage)
                 for choice in chunk.choices:
                     delta = choice.delta
+                    if isinstance(delta.reasoning_content, str) and delta.reasoning_content:
+                        for event in self._thought(turn, delta.reasoning_content):
+                            yield event
+                    elif delta.content or delta.tool_calls:  # the thought is over
+                        for event in self._close_thought(turn, "completed"):
+                            yield event
+                    if self._logprobs and choice.logprobs and choice.logprobs.content and \
+                            isinstance(delta.content, str):
+                        turn.pending += msgspec.to_builtins(choice.logprobs.content)
                     if isinstance(delta.content, str) and delta.content:
                         for event in self._text(turn, delta.content):
                             yield event
@@ -151,6 +175,38 @@ class ResponseRun:
 
     # ---- output items as they stream ----------------------------------------------------------
 
+    def _thought(self, turn: _Turn, delta: str) -> list[ResponseEvent]:
+        events: list[ResponseEvent] = []
+        if turn.reasoning is None:
+            turn.reasoning = ReasoningItem(id=item_id("rs"), content=[], status="in_progress")
+            turn.reasoning_index = self._add(turn.reasoning)
+            events += [
+                OutputItemEvent(type="response.output_item.added",
+                                output_index=turn.reasoning_index, item=turn.reasoning),
+                ContentPartEvent(type="response.content_part.added", item_id=turn.reasoning.id,
+                                 output_index=turn.reasoning_index, part=ReasoningText(text="")),
+            ]
+        turn.thought.append(delta)
+        events.append(ReasoningDeltaEvent(type="response.reasoning_text.delta",
+                                          item_id=turn.reasoning.id,
+                                          output_index=turn.reasoning_index, delta=delta))
+        return events
+
+    def _close_thought(self, turn: _Turn, status: str) -> list[ResponseEvent]:
+        item = turn.reasoning
+        if item is None or item.status != "in_progress":
+            return []
+        text = "".join(turn.thought)
+        part = ReasoningText(text=text)
+        item.content, item.status = [part], status  # type: ignore[assignment]
+        where = {"item_id": item.id, "output_index": turn.reasoning_index}
+        return [
+            ReasoningDoneEvent(type="response.reasoning_text.done", text=text, **where),
+            ContentPartEvent(type="response.content_part.done", part=part, **where),
+            OutputItemEvent(type="response.output_item.done", output_index=turn.reasoning_index,
+                            item=item),
+        ]
+
     def _text(self, turn: _Turn, delta: str) -> list[ResponseEvent]:
         events: list[ResponseEvent] = []
         if turn.message is None:
@@ -163,8 +219,11 @@ class ResponseRun:
                                  output_index=turn.message_index, part=OutputText(text="")),
             ]
         turn.text.append(delta)
+        logprobs, turn.pending = turn.pending, []
+        turn.logprobs += logprobs
         events.append(TextDeltaEvent(type="response.output_text.delta", item_id=turn.message.id,
-                                     output_index=turn.message_index, delta=delta))
+                                     output_index=turn.message_index, delta=delta,
+                                     logprobs=logprobs))
         return events
 
     def _call_delta(self, turn: _Turn, tc: Any) -> list[ResponseEvent]:
@@ -191,15 +250,16 @@ class ResponseRun:
         return events
 
     def _close_turn(self, turn: _Turn) -> list[ResponseEvent]:
-        events: list[ResponseEvent] = []
         status = "incomplete" if turn.finish == "length" else "completed"
+        events = self._close_thought(turn, status)
         if turn.message is not None:
             text = "".join(turn.text)
-            part = OutputText(text=text)
+            part = OutputText(text=text, logprobs=turn.logprobs)
             turn.message.content, turn.message.status = [part], status
             where = {"item_id": turn.message.id, "output_index": turn.message_index}
             events += [
-                TextDoneEvent(type="response.output_text.done", text=text, **where),
+                TextDoneEvent(type="response.output_text.done", text=text,
+                              logprobs=turn.logprobs, **where),
                 ContentPartEvent(type="response.content_part.done", part=part, **where),
                 OutputItemEvent(type="response.output_item.done",
                                 output_index=turn.message_index, item=turn.message),
@@ -245,14 +305,42 @@ class ResponseRun:
     # ---- turns --------------------------------------------------------------------------------
 
     def _prepare(self, turn_index: int) -> PreparedChat:
+        # The client's max_output_tokens must fit after the first turn's prompt (a 400, as for
+        # chat); later turns spend what is left of it, cut to the room their prompt leaves.
+        while True:
+            chat = self._chat_request(turn_index)
+            try:
+                return prepare_chat(self.target, chat, self.max_choices, self.parsers,
+                                    prompt_param="input", max_tokens_param="max_output_tokens",
+                                    clip=turn_index > 0)
+            except APIError as exc:
+                if exc.code != "context_length_exceeded" or not self._truncate():
+                    raise
+
+    def _truncate(self) -> bool:
+        """truncation "auto": stop showing the oldest exchange (up to the next user message,
+        so no call is cut from its result); False when there is none left to drop."""
+        if self.data.truncation != "auto":
+            return False
+        shown = self.messages[self._shown:]
+        next_user = next((i for i, m in enumerate(shown) if i and m["role"] == "user"), None)
+        if next_user is None:
+            return False
+        self._shown += next_user
+        return True
+
+    def _chat_request(self, turn_index: int) -> ChatCompletionRequest:
         data = self.data
         body: dict[str, Any] = {
             "model": data.model, "messages": self._chat_messages(), "stream": True,
             "stream_options": {"include_usage": True}, "temperature": data.temperature,
             "top_p": data.top_p, "parallel_tool_calls": data.parallel_tool_calls,
+            "reasoning_effort": data.reasoning.effort if data.reasoning else None,
         }
         if data.max_output_tokens is not None:
             body["max_completion_tokens"] = self._token_budget()
+        if self._logprobs:
+            body |= {"logprobs": True, "top_logprobs": data.top_logprobs or 0}
         if self._tools:
             body["tools"] = self._tools
             body["tool_choice"] = self._tool_choice(turn_index)
@@ -263,19 +351,15 @@ class ResponseRun:
             body["response_format"] = {"type": "json_schema", "json_schema": {
                 "name": fmt.name, "schema": fmt.schema, "strict": fmt.strict}}
         try:
-            chat = msgspec.convert({k: v for k, v in body.items() if v is not None},
+            return msgspec.convert({k: v for k, v in body.items() if v is not None},
                                    ChatCompletionRequest)
         except msgspec.ValidationError as exc:
             raise APIError(f"Invalid 'input': {exc}", param="input") from exc
-        # The client's max_output_tokens must fit after the first turn's prompt (a 400, as for
-        # chat); later turns spend what is left of it, cut to the room their prompt leaves.
-        return prepare_chat(self.target, chat, self.max_choices, prompt_param="input",
-                            max_tokens_param="max_output_tokens", clip=turn_index > 0)
 
     def _chat_messages(self) -> list[Message]:
         system = [{"role": "system", "content": self.data.instructions}] \
             if self.data.instructions else []
-        return system + self.messages
+        return system + self.messages[self._shown:]
 
     def _tool_choice(self, turn_index: int) -> Any:
         choice = self.data.tool_choice
@@ -315,6 +399,10 @@ class ResponseRun:
         u.input_tokens_details = InputTokensDetails(
             cached_tokens=u.input_tokens_details.cached_tokens
             + usage.prompt_tokens_details.cached_tokens)
+        if details := usage.completion_tokens_details:  # UNSET where no thought is read
+            u.output_tokens_details = OutputTokensDetails(
+                reasoning_tokens=u.output_tokens_details.reasoning_tokens
+                + details.reasoning_tokens)
 
     def _event(self, event: ResponseEvent) -> ResponseEvent:
         event.sequence_number = self._seq
@@ -340,10 +428,13 @@ class ResponseRun:
             previous_response_id=data.previous_response_id, temperature=data.temperature,
             top_p=data.top_p,
             text={"format": msgspec.to_builtins(fmt) if fmt else {"type": "text"}},
-            usage=self.usage if done else None,
+            reasoning=data.reasoning, usage=self.usage if done else None,
             incomplete_details=IncompleteDetails(reason="max_output_tokens")
             if status == "incomplete" else None,
-            metadata=data.metadata or {}, store=data.store is not False, user=data.user)
+            metadata=data.metadata or {}, store=data.store is not False, user=data.user,
+            truncation=data.truncation or "disabled", top_logprobs=data.top_logprobs,
+            service_tier="default" if data.service_tier else None,
+            safety_identifier=data.safety_identifier, prompt_cache_key=data.prompt_cache_key)
 
     async def _container(self) -> str:
         if self._workspace is None:
@@ -379,6 +470,8 @@ def _chat_tools(data: ResponseCreateRequest) -> list[dict[str, Any]]:
 
 def _assistant_message(turn: _Turn, calls: list[_Call]) -> Message:
     message: Message = {"role": "assistant", "content": "".join(turn.text)}
+    if turn.thought:  # templates that show the thoughts of this question's turns (Qwen3) get it
+        message["reasoning_content"] = "".join(turn.thought)
     if calls:
         message["tool_calls"] = [{"id": c.call_id, "type": "function",
                                   "function": {"name": c.name, "arguments": c.arguments}}

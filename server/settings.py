@@ -9,7 +9,22 @@ import msgspec
 from engine.config import EngineConfig
 from server.limits import LimitSettings
 from server.model_pool import PoolSettings
+from server.reasoning import REASONING_PARSERS
 from server.state.config import StateConfig
+from server.tool_parsers import TOOL_CALL_PARSERS, check_name
+
+
+class ParserSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """How answers are read back: the tool-call format and the reasoning parser by name; None
+    picks them per model from its chat template and vocabulary. An unknown name is refused
+    (`UnknownParser`, one line naming the known ones)."""
+
+    tool_call_parser: str | None = None  # one of TOOL_CALL_PARSERS
+    reasoning_parser: str | None = None  # one of REASONING_PARSERS ("none": never)
+
+    def __post_init__(self) -> None:
+        check_name(self.tool_call_parser, TOOL_CALL_PARSERS, "tool-call parser")
+        check_name(self.reasoning_parser, REASONING_PARSERS, "reasoning parser")
 
 
 class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
@@ -24,6 +39,7 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
     state: StateConfig = StateConfig()
     limits: LimitSettings = LimitSettings()
     models: PoolSettings = PoolSettings()  # full fine-tuned models, an engine each
+    parsers: ParserSettings = ParserSettings()
 
     @classmethod
     def from_env(
@@ -32,11 +48,14 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
         host: str | None = None,
         port: int | None = None,
         log_level: str | None = None,
+        tool_call_parser: str | None = None,
+        reasoning_parser: str | None = None,
         **engine_overrides: object,
     ) -> ServerSettings:
         """Read HANLIN_HOST / HANLIN_PORT / HANLIN_LOG_LEVEL / HANLIN_SHUTDOWN_GRACE_S,
-        HANLIN_MAX_FULL_MODELS / HANLIN_FULL_MODEL_KV_MB and the engine's, state's and limits'
-        variables; explicit arguments (CLI flags) win, None meaning "not given"."""
+        HANLIN_MAX_FULL_MODELS / HANLIN_FULL_MODEL_KV_MB, HANLIN_TOOL_CALL_PARSER /
+        HANLIN_REASONING_PARSER and the engine's, state's and limits' variables; explicit
+        arguments (CLI flags) win, None meaning "not given"."""
         env = os.environ
         return cls(
             host=host or env.get("HANLIN_HOST", "127.0.0.1"),
@@ -50,4 +69,7 @@ class ServerSettings(msgspec.Struct, frozen=True, kw_only=True):
             models=PoolSettings(
                 max_loaded=int(env.get("HANLIN_MAX_FULL_MODELS", "1")),
                 kv_cache_bytes=int(float(env.get("HANLIN_FULL_MODEL_KV_MB", "256")) * (1 << 20))),
+            parsers=ParserSettings(
+                tool_call_parser=tool_call_parser or env.get("HANLIN_TOOL_CALL_PARSER") or None,
+                reasoning_parser=reasoning_parser or env.get("HANLIN_REASONING_PARSER") or None),
         )

@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from litestar import Request
 from litestar.datastructures import State
+from msgspec import UNSET
 
 from engine.async_engine import AsyncEngine
 from engine.protocol import GenerateRequest, RequestOutput, SamplingParams, TokenLogprob
@@ -22,7 +23,13 @@ from server.errors import APIError, model_not_found, unsupported
 from server.limits import deadline
 from server.model_access import ModelAccess
 from server.model_pool import ModelPool, Target, hold
-from server.protocol import GenerationFields, PromptTokensDetails, StreamOptions, Usage
+from server.protocol import (
+    CompletionTokensDetails,
+    GenerationFields,
+    PromptTokensDetails,
+    StreamOptions,
+    Usage,
+)
 from server.routes.choices import merged
 
 T = TypeVar("T")
@@ -102,8 +109,6 @@ def check_common(
             param="stream_options",
             code="invalid_value",
         )
-    if stream_options.include_obfuscation:
-        raise unsupported("stream_options.include_obfuscation")
     return stream_options.include_usage
 
 
@@ -195,12 +200,15 @@ def max_n(request: Request[Any, Any, Any]) -> int:
     return request.app.state.max_n
 
 
-def usage(lasts: list[RequestOutput], n: int = 1) -> Usage:
+def usage(lasts: list[RequestOutput], n: int = 1,
+          reasoning_tokens: list[int | None] | None = None) -> Usage:
     """Prompts times n choices, in choice order: each prompt counts once, with its first
-    choice's prefix-cache hits."""
+    choice's prefix-cache hits. `reasoning_tokens`: each choice's thought, where answers are
+    read for one (None elsewhere)."""
     firsts = lasts[::n]
     prompt = sum(out.prompt_tokens for out in firsts)
     completion = sum(out.completion_tokens for out in lasts)
+    counted = [r for r in reasoning_tokens or () if r is not None]
     return Usage(
         prompt_tokens=prompt,
         completion_tokens=completion,
@@ -208,6 +216,8 @@ def usage(lasts: list[RequestOutput], n: int = 1) -> Usage:
         prompt_tokens_details=PromptTokensDetails(
             cached_tokens=sum(o.cached_tokens for o in firsts)
         ),
+        completion_tokens_details=CompletionTokensDetails(reasoning_tokens=sum(counted))
+        if counted else UNSET,
     )
 
 
@@ -222,11 +232,13 @@ def finish_reason(out: RequestOutput | None) -> str:
 
 @dataclass
 class Collected:
-    """A whole answer: its text, its last delta (finish, usage) and log-probabilities if asked."""
+    """A whole answer: its text and tokens, its last delta (finish, usage) and log-probabilities
+    if asked."""
 
     text: str
     last: RequestOutput
     logprobs: list[TokenLogprob] = field(default_factory=list)
+    token_ids: list[int] = field(default_factory=list)
     prompt_logprobs: list[TokenLogprob | None] | None = None
 
 
@@ -266,6 +278,7 @@ async def _disconnected(connection: Request[Any, Any, Any]) -> None:
 
 async def _collect(engine: AsyncEngine, requests: list[GenerateRequest]) -> list[Collected]:
     parts: list[list[str]] = [[] for _ in requests]
+    ids: list[list[int]] = [[] for _ in requests]
     logprobs: list[list[TokenLogprob]] = [[] for _ in requests]
     prompt_logprobs: list[list[TokenLogprob | None] | None] = [None] * len(requests)
     lasts: list[RequestOutput | None] = [None] * len(requests)
@@ -273,12 +286,14 @@ async def _collect(engine: AsyncEngine, requests: list[GenerateRequest]) -> list
     async with aclosing(merged(engine, requests)) as outputs:
         async for i, out in outputs:
             parts[i].append(out.text)
+            ids[i] += out.token_ids
             logprobs[i] += out.logprobs or []
             prompt_logprobs[i] = out.prompt_logprobs or prompt_logprobs[i]
             lasts[i] = out
     done = []
-    for text, lps, plps, last in zip(parts, logprobs, prompt_logprobs, lasts, strict=True):
+    for text, tokens, lps, plps, last in zip(parts, ids, logprobs, prompt_logprobs, lasts,
+                                             strict=True):
         finish_reason(last)
         assert last is not None
-        done.append(Collected("".join(text), last, lps, plps))
+        done.append(Collected("".join(text), last, lps, prompt_logprobs=plps, token_ids=tokens))
     return done

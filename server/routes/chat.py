@@ -1,12 +1,13 @@
 """`POST /v1/chat/completions`: messages -> the checkpoint's chat template -> engine -> OpenAI.
 
 Whole answers as `chat.completion`, streams as `chat.completion.chunk` server-sent events;
-`response_format` and forced tool calls become a grammar, tool calls are parsed back out.
+`response_format` and forced tool calls become a grammar; a reasoning model's thought and the
+tool calls are read back out (`server.answers`), the same way for both. The deprecated
+`functions` are served as tools (`server.legacy_functions`).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from dataclasses import dataclass
@@ -18,12 +19,13 @@ from litestar.response import ServerSentEvent
 from msgspec import UNSET
 
 from engine.async_engine import AsyncEngine
-from engine.chat_template import ChatTemplateError
-from engine.grammar import GrammarError, check
-from engine.protocol import GenerateRequest, Grammar, RequestOutput
-from server.errors import APIError
+from engine.protocol import GenerateRequest, RequestOutput
+from server.answers import AnswerParser, parse_answer
+from server.errors import APIError, unsupported
+from server.legacy_functions import as_tools, is_legacy
 from server.model_pool import Target
 from server.observability import span, traced_stream
+from server.prompts import render_prompt, request_variables
 from server.protocol import (
     ChatChoice,
     ChatChunkChoice,
@@ -32,16 +34,14 @@ from server.protocol import (
     ChatCompletionRequest,
     ChatDelta,
     ChatLogprobs,
-    ChatMessage,
     ChatResponseMessage,
     FunctionCall,
     FunctionCallDelta,
-    JSONObjectFormat,
-    JSONSchemaResponseFormat,
-    NamedToolChoice,
     ToolCall,
     ToolCallDelta,
 )
+from server.reasoning import END, START, ThinkParser, prefilled, reasoning_on, template_kwargs
+from server.request_fields import refuse_unserved_chat
 from server.routes import (
     check_common,
     complete,
@@ -55,41 +55,44 @@ from server.routes import (
 )
 from server.routes.choices import fan_out, merged
 from server.routes.logprobs import chat_logprobs
+from server.settings import ParserSettings
 from server.sse import json_or_stream, sse_response
-from server.tool_calls import (
-    Function,
-    ToolCallParser,
-    ToolFormat,
-    for_template,
-    format_for,
-    inline,
-    parse_whole,
-    template_renders_tools,
-)
+from server.tool_parsers import ToolCallParser, format_for
+from server.tool_use import ToolUse, response_grammar, tool_use
 
 
 @dataclass(frozen=True)
-class ToolUse:
-    """What a request's tools mean for this answer: the prompt shows `tools`; calls are parsed
-    back in `fmt`; a forced choice comes with the grammar that makes the call."""
+class Thinking:
+    """Answers are read for a thought; `inside`: the prompt opened it (the answer starts in it)."""
 
-    fmt: ToolFormat
-    tools: list[Function]
-    parallel: bool
-    grammar: Grammar | None
+    inside: bool
 
 
 @dataclass(frozen=True)
 class PreparedChat:
-    """A checked chat request, ready for the engine: its n choices, how tool calls are parsed
-    back, and what the answer carries (usage chunk, log-probabilities)."""
+    """A checked chat request, ready for the engine: its n choices, how tool calls and the
+    thought are read back, and what the answer carries (usage chunk, log-probabilities)."""
 
     request_id: str
     requests: list[GenerateRequest]
     tools: ToolUse | None
+    thinking: Thinking | None
     include_usage: bool
     logprobs: bool
     model: str  # as the client named it: the base, or a served `ft:` model
+    skip_special: bool  # whether the text the engine sends leaves special tokens out
+    legacy: bool = False  # asked with `functions`: the call is answered as `function_call`
+    service_tier: bool = False  # the request named a tier: answers say which served it
+
+    def parser(self) -> AnswerParser | None:
+        """A fresh parser for one choice; None: the text is the content as it is."""
+        tools, thinking = self.tools, self.thinking
+        if tools is None and thinking is None:
+            return None
+        return AnswerParser(
+            ToolCallParser(tools.fmt, tools.parallel, incremental=tools.grammar is not None,
+                           tools=tools.tools) if tools else None,
+            ThinkParser(thinking.inside) if thinking else None)
 
 
 @post(
@@ -103,26 +106,42 @@ async def create_chat_completion(
 ) -> ChatCompletion | ServerSentEvent:
     with span("validation", since_arrival=True):  # from arrival: the body's parse included
         target = await resolve_model(request, data.model)
-        prepared = prepare_chat(target, data, max_n(request))
+        prepared = prepare_chat(target, data, max_n(request), request.app.state.parsers)
     if data.stream:
         return sse_response(traced_stream(stream_chat(target.engine, prepared)))
     return await answer_chat(target.engine, prepared, request)
 
 
-def prepare_chat(target: Target, data: ChatCompletionRequest, max_choices: int, *,
-                 prompt_param: str = "messages", max_tokens_param: str | None = None,
-                 clip: bool = False) -> PreparedChat:
+def prepare_chat(target: Target, data: ChatCompletionRequest, max_choices: int,
+                 parsers: ParserSettings, *, prompt_param: str = "messages",
+                 max_tokens_param: str | None = None, clip: bool = False) -> PreparedChat:
     """Every check OpenAI makes (a 400 in its envelope otherwise), then the engine requests for
-    `target`, the engine (and adapter) that `data.model` resolved to. `/v1/responses` runs its
+    `target`, the engine (and adapter) that `data.model` resolved to; `parsers` names how
+    answers are read back (else picked from the model's template). `/v1/responses` runs its
     turns through here too, naming its own fields in the errors (`prompt_param`,
     `max_tokens_param`); `clip`: the token budget is the server's, cut to the room left instead
     of refused."""
     engine = target.engine
     include_usage = check_common(data.n, data.stream, data.stream_options, max_choices)
+    refuse_unserved_chat(data)
     _check_messages(data)
-    tools = tool_use(engine, data)
+    legacy, data = is_legacy(data), as_tools(data)
+    tools = tool_use(engine, data, parsers.tool_call_parser)
+    # A forced tool call is the whole answer: its grammar wins over response_format (still
+    # checked, so a bad one is a 400 either way).
+    grammar = response_grammar(engine, data)
+    if tools and tools.grammar:
+        grammar = tools.grammar
+    kwargs = request_variables(engine, data)
+    thinks = reasoning_on(engine.tokenizer, parsers.reasoning_parser)
+    if grammar is not None and thinks:  # a grammar holds from the first token: no thought
+        kwargs = template_kwargs(engine.tokenizer.chat_template, None, "none") | kwargs
+    fmt = tools.fmt if tools else format_for(engine.tokenizer, parsers.tool_call_parser)
     with span("templating"):
-        prompt_ids = render_messages(engine, data.messages, tools.tools if tools else None)
+        prompt = render_prompt(engine, data.messages, fmt, tools.tools if tools else None,
+                               kwargs)
+        # The template writes the special tokens itself; adding a BOS again would double it.
+        prompt_ids = engine.tokenizer.encode(prompt, add_special_tokens=False)
     field = "max_completion_tokens" if data.max_completion_tokens is not None else "max_tokens"
     sampling = sampling_params(
         engine,
@@ -133,45 +152,47 @@ def prepare_chat(target: Target, data: ChatCompletionRequest, max_choices: int, 
         max_tokens_param=None if clip else max_tokens_param or field,
         logprobs=(data.top_logprobs or 0) if data.logprobs else None,
     )
-    # A forced tool call is the whole answer: its grammar wins over response_format (still
-    # checked, so a bad one is a 400 either way).
-    grammar = response_grammar(engine, data)
-    if tools and tools.grammar:
-        grammar = tools.grammar
-    sampling = msgspec.structs.replace(
-        sampling,
-        grammar=grammar,
-        # Calls in a format whose markers are special tokens must keep them in the text.
-        skip_special_tokens=not (tools and _markers_are_special(engine, tools.fmt)),
-    )
+    thinking = Thinking(prefilled(prompt)) if thinks and grammar is None else None
+    # Calls and thoughts whose markers are special tokens must keep them in the text.
+    markers = (*(tools.fmt.markers() if tools else ()), *((START, END) if thinking else ()))
+    skip_special = not _any_special(engine, markers)
+    sampling = msgspec.structs.replace(sampling, grammar=grammar, skip_special_tokens=skip_special)
     generation = GenerateRequest(
         request_id=new_id("chatcmpl"), prompt_ids=tuple(prompt_ids), sampling=sampling,
         adapter_id=target.adapter_id,
     )
     requests = fan_out(engine, [generation], data.n or 1, param=prompt_param)
-    return PreparedChat(generation.request_id, requests, tools, include_usage,
-                        bool(data.logprobs), data.model)
+    return PreparedChat(generation.request_id, requests, tools, thinking, include_usage,
+                        bool(data.logprobs), data.model, skip_special, legacy,
+                        data.service_tier is not None)
 
 
 async def answer_chat(
     engine: AsyncEngine, prepared: PreparedChat, connection: Request[Any, Any, Any]
 ) -> ChatCompletion:
     """Every choice whole, as one `chat.completion`."""
-    tools = prepared.tools
     done = await complete(engine, prepared.requests, connection)
-    choices = []
+    choices, thoughts = [], []
     for i, c in enumerate(done):
         reason = finish_reason(c.last)
         message = ChatResponseMessage(content=c.text)
-        if tools is not None:
-            content, calls = parse_whole(c.text, tools.fmt, tools.parallel)
-            message = ChatResponseMessage(content=content)
-            if calls:
+        if (parser := prepared.parser()) is not None:
+            answer = parse_answer(parser, c.text)
+            message = ChatResponseMessage(content=answer.content)
+            if prepared.thinking is not None:
+                message.reasoning_content = answer.reasoning
+            if answer.calls and prepared.legacy:  # one call at most: parallel calls are off
+                _, name, args = answer.calls[0]
+                message.function_call = FunctionCall(name=name, arguments=args)
+                reason = "function_call" if reason == "stop" else reason
+            elif answer.calls:
                 message.tool_calls = [
                     ToolCall(id=call_id, function=FunctionCall(name=name, arguments=args))
-                    for call_id, name, args in calls
+                    for call_id, name, args in answer.calls
                 ]
                 reason = "tool_calls" if reason == "stop" else reason
+            thoughts.append(parser.reasoning_tokens(engine.tokenizer, c.token_ids,
+                                                    prepared.skip_special))
         choices.append(
             ChatChoice(
                 index=i,
@@ -186,7 +207,8 @@ async def answer_chat(
         created=now(),
         model=prepared.model,
         choices=choices,
-        usage=usage([c.last for c in done], len(done)),
+        usage=usage([c.last for c in done], len(done), thoughts),
+        service_tier="default" if prepared.service_tier else UNSET,
     )
 
 
@@ -204,6 +226,23 @@ def _check_messages(data: ChatCompletionRequest) -> None:
                 param=f"messages[{i}].tool_calls",
                 code="invalid_value",
             )
+        if message.audio is not None:
+            raise unsupported(f"messages[{i}].audio", f"Unsupported parameter: "
+                              f"'messages[{i}].audio': this server never answers with audio.")
+        if message.function_call and message.role != "assistant":
+            raise APIError(
+                f"Invalid 'messages[{i}].function_call': only assistant messages make "
+                "function calls.",
+                param=f"messages[{i}].function_call",
+                code="invalid_value",
+            )
+        if message.role == "function" and not message.name:
+            raise APIError(
+                f"Missing parameter 'messages[{i}].name': messages with role 'function' must "
+                "have a 'name'.",
+                param=f"messages[{i}].name",
+                code="missing_required_parameter",
+            )
         if message.role == "tool" and not message.tool_call_id:
             raise APIError(
                 f"Missing parameter 'messages[{i}].tool_call_id': messages with role 'tool' "
@@ -219,140 +258,20 @@ def _check_messages(data: ChatCompletionRequest) -> None:
         )
 
 
-def tool_use(engine: AsyncEngine, data: ChatCompletionRequest) -> ToolUse | None:
-    """None when the answer is plain text: no tools, or tool_choice "none" (then the tools are
-    not shown either, so the model has no format to answer in but text)."""
-    choice = data.tool_choice
-    if data.tools is not None and not data.tools:
-        raise APIError(
-            "Invalid 'tools': empty array. Expected an array with minimum length 1.",
-            param="tools",
-            code="empty_array",
-        )
-    if not data.tools:
-        if choice not in (None, "none", "auto"):  # "auto" without tools can only be text
-            raise APIError(
-                "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' "
-                "are specified.",
-                param="tool_choice",
-                code="invalid_value",
-            )
-        return None
-    functions = [
-        Function(t.function.name, t.function.description, t.function.parameters)
-        for t in data.tools
-    ]
-    names = [f.name for f in functions]
-    for i, name in enumerate(names):
-        if name in names[:i]:
-            raise APIError(
-                f"Invalid 'tools[{i}].function.name': duplicate function name '{name}'.",
-                param=f"tools[{i}].function.name",
-                code="invalid_value",
-            )
-    if choice == "none":
-        return None
-    fmt = format_for(engine.tokenizer)
-    for i, f in enumerate(functions):
-        _check_grammar(engine, Grammar(kind="json_schema", source=json.dumps(
-            f.parameters or {"type": "object"})), f"tools[{i}].function.parameters")
-    parallel = data.parallel_tool_calls is not False
-    if isinstance(choice, NamedToolChoice):
-        if choice.function.name not in names:
-            raise APIError(
-                f"Invalid value for 'tool_choice': no function named "
-                f"'{choice.function.name}' was specified in 'tools'.",
-                param="tool_choice",
-                code="invalid_value",
-            )
-        forced = [functions[names.index(choice.function.name)]]
-        grammar = fmt.grammar(forced, parallel=False)
-    elif choice == "required":
-        grammar = fmt.grammar(functions, parallel)
-    else:
-        grammar = None
-    if grammar is not None:
-        _check_grammar(engine, grammar, "tool_choice")
-    return ToolUse(fmt=fmt, tools=functions, parallel=parallel, grammar=grammar)
-
-
-def response_grammar(engine: AsyncEngine, data: ChatCompletionRequest) -> Grammar | None:
-    """The grammar `response_format` asks for: any JSON object, or the given schema."""
-    fmt = data.response_format
-    if isinstance(fmt, JSONObjectFormat):
-        return Grammar(kind="json_schema", source='{"type": "object"}')
-    if not isinstance(fmt, JSONSchemaResponseFormat):
-        return None
-    schema = fmt.json_schema.schema if fmt.json_schema.schema is not None else {"type": "object"}
-    grammar = Grammar(kind="json_schema", source=json.dumps(schema))
-    _check_grammar(engine, grammar, "response_format")
-    return grammar
-
-
-def _check_grammar(engine: AsyncEngine, grammar: Grammar, param: str) -> None:
-    try:
-        check(engine.tokenizer, grammar)
-    except GrammarError as exc:
-        raise APIError(f"Invalid schema for '{param}': {exc}", param=param,
-                       code="invalid_value") from exc
-
-
-def _markers_are_special(engine: AsyncEngine, fmt: ToolFormat) -> bool:
+def _any_special(engine: AsyncEngine, texts: tuple[str, ...]) -> bool:
     tok = engine.tokenizer
-    ids = tok.encode(fmt.start + fmt.end)
+    ids = tok.encode("".join(texts)) if texts else []
     return any(i in tok.special_ids for i in ids)
-
-
-def render_messages(
-    engine: AsyncEngine, messages: list[ChatMessage], tools: list[Function] | None = None
-) -> list[int]:
-    """Token ids of the conversation as the checkpoint's own template lays it out. A template
-    that ignores tools gets them (and past calls and results) written in the model's format."""
-    tok = engine.tokenizer
-    dicts = [_as_dict(m) for m in messages]
-    kwargs: dict[str, Any] = {}
-    if template_renders_tools(tok):
-        dicts = for_template(dicts)
-        kwargs["tools"] = [t.as_openai() for t in tools] if tools else None
-    elif tools or any(m.role == "tool" or m.tool_calls for m in messages):
-        dicts = inline(dicts, tools, format_for(tok))
-    try:
-        text = tok.apply_chat_template(dicts, add_generation_prompt=True, **kwargs)
-    except ChatTemplateError as exc:  # no template, or the template refused the conversation
-        raise APIError(str(exc), param="messages") from exc
-    # The template writes the special tokens itself; adding a BOS again would double it.
-    return tok.encode(text, add_special_tokens=False)
-
-
-def _as_dict(message: ChatMessage) -> dict[str, Any]:
-    content = message.content
-    if isinstance(content, list):  # text parts are joined as vLLM does
-        content = "\n".join(part.text for part in content)
-    # Templates know "system"; OpenAI's "developer" is the same instruction role for them.
-    role = "system" if message.role == "developer" else message.role
-    calls = [
-        {"id": c.id, "type": c.type,
-         "function": {"name": c.function.name, "arguments": c.function.arguments}}
-        for c in message.tool_calls or ()
-    ]
-    return {
-        "role": role,
-        # A call-only assistant turn has no content; templates concatenate strings.
-        "content": content or "",
-        "name": message.name,
-        "tool_calls": calls or None,
-        "tool_call_id": message.tool_call_id,
-    }
 
 
 async def stream_chat(
     engine: AsyncEngine, prepared: PreparedChat
 ) -> AsyncGenerator[ChatCompletionChunk, None]:
-    """The answer as `chat.completion.chunk`s: a role delta per choice, content and tool-call
-    deltas as they decode, a finish per choice, then usage if asked."""
+    """The answer as `chat.completion.chunk`s: a role delta per choice, reasoning, content and
+    tool-call deltas as they decode, a finish per choice, then usage if asked."""
     chunk_id, requests = prepared.request_id, prepared.requests
-    include_usage, tools = prepared.include_usage, prepared.tools
-    created, model = now(), prepared.model
+    include_usage, created, model = prepared.include_usage, now(), prepared.model
+    tier: Any = "default" if prepared.service_tier else UNSET
 
     def chunk(
         index: int,
@@ -367,15 +286,13 @@ async def stream_chat(
             model=model,
             choices=[choice],
             usage=None if include_usage else UNSET,
+            service_tier=tier,
         )
 
     # One parser per choice; a forced call is well formed, so its arguments can stream.
-    parsers = [
-        ToolCallParser(tools.fmt, tools.parallel, incremental=tools.grammar is not None)
-        if tools
-        else None
-        for _ in requests
-    ]
+    parsers = [prepared.parser() for _ in requests]
+    ids: list[list[int]] = [[] for _ in requests]  # each choice's tokens: the thought's count
+    thoughts: dict[int, int | None] = {}
     for i in range(len(requests)):
         yield chunk(i, ChatDelta(role="assistant", content=""))
     lasts: dict[int, RequestOutput] = {}
@@ -387,38 +304,51 @@ async def stream_chat(
                 if out.text or lps:
                     yield chunk(i, ChatDelta(content=out.text), logprobs=lps)
             else:
-                for delta, logprobs in _tool_deltas(parser, out, lps):
+                ids[i] += out.token_ids
+                for delta, logprobs in _answer_deltas(parser, out, lps, prepared.legacy):
                     yield chunk(i, delta, logprobs=logprobs)
             if out.finished:
                 lasts[i] = out
                 reason = finish_reason(out)
-                if parser is not None and parser.num_calls and reason == "stop":
-                    reason = "tool_calls"
+                if parser is not None:
+                    thoughts[i] = parser.reasoning_tokens(engine.tokenizer, ids[i],
+                                                          prepared.skip_special)
+                    if parser.num_calls and reason == "stop":
+                        reason = "function_call" if prepared.legacy else "tool_calls"
                 yield chunk(i, ChatDelta(), reason)
     if include_usage and lasts:
+        order = sorted(lasts)
         yield ChatCompletionChunk(
             id=chunk_id,
             created=created,
             model=model,
             choices=[],
-            usage=usage([lasts[i] for i in sorted(lasts)], len(requests)),
+            usage=usage([lasts[i] for i in order], len(requests),
+                        [thoughts.get(i) for i in order]),
+            service_tier=tier,
         )
 
 
-def _tool_deltas(
-    parser: ToolCallParser, out: RequestOutput, lps: ChatLogprobs | None
+def _answer_deltas(
+    parser: AnswerParser, out: RequestOutput, lps: ChatLogprobs | None, legacy: bool = False
 ) -> list[tuple[ChatDelta, ChatLogprobs | None]]:
-    """This engine delta as chat deltas: content, then each call piece in its own delta (the
-    first of a call with id, type and name). Log-probabilities ride on the first delta."""
+    """This engine delta as chat deltas: reasoning, content, then each call piece in its own
+    delta (the first of a call with id, type and name; `legacy`: as `function_call`, name
+    first). Log-probabilities ride on the first."""
     parsed = [parser.feed(out.text)] + ([parser.finish()] if out.finished else [])
     deltas: list[ChatDelta] = []
     for p in parsed:
+        if p.reasoning:
+            deltas.append(ChatDelta(reasoning_content=p.reasoning))
         if p.content:
             deltas.append(ChatDelta(content=p.content))
         for c in p.calls:
             function = FunctionCallDelta(arguments=c.arguments)
             if c.name is not None:
                 function.name = c.name
+            if legacy:
+                deltas.append(ChatDelta(function_call=function))
+                continue
             call = ToolCallDelta(index=c.index, function=function)
             if c.id is not None:
                 call.id, call.type = c.id, "function"

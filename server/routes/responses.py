@@ -21,9 +21,10 @@ from server.protocol_responses import (
     ResponseEvent,
     ResponseObject,
 )
+from server.request_fields import refuse_unserved_response
 from server.response_items import input_items, item_id, to_messages
 from server.response_loop import ResponseRun
-from server.routes import check_neutral, max_n, now, resolve_model, unless_disconnected
+from server.routes import max_n, now, resolve_model, unless_disconnected
 from server.sse import json_or_stream, sse_response
 from server.state.responses import ResponseNotFound, ResponseStore
 
@@ -34,10 +35,7 @@ async def create_response(
     data: ResponseCreateRequest, request: Request[Any, Any, Any], responses: ResponseStore,
 ) -> ResponseObject | ServerSentEvent:
     target = await resolve_model(request, data.model)
-    check_neutral(background=(data.background, (None, False)),
-                  **{"stream_options.include_obfuscation": (
-                      data.stream_options and data.stream_options.include_obfuscation,
-                      (None, False))})
+    refuse_unserved_response(data)
     if data.stream_options is not None and not data.stream:
         raise APIError("stream_options is only allowed when stream is true.",
                        param="stream_options", code="invalid_value")
@@ -50,7 +48,8 @@ async def create_response(
         raise APIError("Missing required parameter: 'input'.", param="input",
                        code="missing_required_parameter")
     run = ResponseRun(target, data, response_id=item_id("resp"), created_at=now(),
-                      history=history + new, max_choices=max_n(request))
+                      history=history + new, max_choices=max_n(request),
+                      parsers=request.app.state.parsers)
     if data.stream:
         return sse_response(_stream_and_store(run, responses, items), named=True)
     await unless_disconnected(_drain(run.events()), request)

@@ -9,6 +9,7 @@ from typing import Any
 from litestar import Request, post
 
 from server.errors import ERROR_RESPONSES, APIError
+from server.prompts import render_messages
 from server.protocol import (
     DetokenizeRequest,
     DetokenizeResponse,
@@ -16,7 +17,6 @@ from server.protocol import (
     TokenizeResponse,
 )
 from server.routes import check_token_ids, resolve_model
-from server.routes.chat import render_messages
 
 
 @post(
@@ -32,7 +32,7 @@ async def tokenize(data: TokenizeRequest, request: Request[Any, Any, Any]) -> To
             "Give exactly one of 'prompt' and 'messages'.", param="prompt", code="invalid_value"
         )
     if data.messages is not None:
-        tokens = render_messages(engine, data.messages)
+        tokens = render_messages(engine, data.messages, request.app.state.parsers)
     else:
         tokens = engine.tokenizer.encode(
             data.prompt or "", add_special_tokens=data.add_special_tokens

@@ -16,7 +16,7 @@ import pytest
 from engine.grammar import check
 from engine.loaders.default_model import default_model_path
 from engine.tokenizer import Tokenizer
-from server.tool_calls import Function, Hermes, InternLM2, ToolCallParser, inline, parse_whole
+from server.tool_parsers import Function, Hermes, InternLM2, ToolCallParser, inline, parse_whole
 
 WEATHER = {
     "type": "object",

@@ -1,5 +1,20 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .access_programs import AccessPrograms
+from .access_programs_cyber_type_1 import AccessProgramsCyberType1
+from .access_programs_cyber_type_2_type_1 import AccessProgramsCyberType2Type1
+from .access_programs_cyber_type_3_type_1 import AccessProgramsCyberType3Type1
+from .allowed_tools import AllowedTools
+from .allowed_tools_choice import AllowedToolsChoice
+from .allowed_tools_mode import AllowedToolsMode
+from .background_options import BackgroundOptions
+from .background_options_completion_window_type_1 import BackgroundOptionsCompletionWindowType1
+from .background_options_completion_window_type_2_type_1 import (
+    BackgroundOptionsCompletionWindowType2Type1,
+)
+from .background_options_completion_window_type_3_type_1 import (
+    BackgroundOptionsCompletionWindowType3Type1,
+)
 from .benchmark_list import BenchmarkList
 from .benchmark_object import BenchmarkObject
 from .benchmark_object_mode import BenchmarkObjectMode
@@ -13,10 +28,54 @@ from .benchmark_sampling_params import BenchmarkSamplingParams
 from .chat_choice import ChatChoice
 from .chat_completion import ChatCompletion
 from .chat_completion_request import ChatCompletionRequest
+from .chat_completion_request_audio_type_0 import ChatCompletionRequestAudioType0
+from .chat_completion_request_chat_template_kwargs_type_0 import (
+    ChatCompletionRequestChatTemplateKwargsType0,
+)
+from .chat_completion_request_function_call_type_0 import ChatCompletionRequestFunctionCallType0
 from .chat_completion_request_logit_bias_type_0 import ChatCompletionRequestLogitBiasType0
+from .chat_completion_request_metadata_type_0 import ChatCompletionRequestMetadataType0
+from .chat_completion_request_modalities_type_0_item import ChatCompletionRequestModalitiesType0Item
+from .chat_completion_request_moderation_type_0 import ChatCompletionRequestModerationType0
+from .chat_completion_request_prompt_cache_retention_type_1 import (
+    ChatCompletionRequestPromptCacheRetentionType1,
+)
+from .chat_completion_request_prompt_cache_retention_type_2_type_1 import (
+    ChatCompletionRequestPromptCacheRetentionType2Type1,
+)
+from .chat_completion_request_prompt_cache_retention_type_3_type_1 import (
+    ChatCompletionRequestPromptCacheRetentionType3Type1,
+)
+from .chat_completion_request_reasoning_effort_type_1 import (
+    ChatCompletionRequestReasoningEffortType1,
+)
+from .chat_completion_request_reasoning_effort_type_2_type_1 import (
+    ChatCompletionRequestReasoningEffortType2Type1,
+)
+from .chat_completion_request_reasoning_effort_type_3_type_1 import (
+    ChatCompletionRequestReasoningEffortType3Type1,
+)
+from .chat_completion_request_service_tier_type_1 import ChatCompletionRequestServiceTierType1
+from .chat_completion_request_service_tier_type_2_type_1 import (
+    ChatCompletionRequestServiceTierType2Type1,
+)
+from .chat_completion_request_service_tier_type_3_type_1 import (
+    ChatCompletionRequestServiceTierType3Type1,
+)
 from .chat_completion_request_tool_choice_type_0 import ChatCompletionRequestToolChoiceType0
+from .chat_completion_request_verbosity_type_1 import ChatCompletionRequestVerbosityType1
+from .chat_completion_request_verbosity_type_2_type_1 import (
+    ChatCompletionRequestVerbosityType2Type1,
+)
+from .chat_completion_request_verbosity_type_3_type_1 import (
+    ChatCompletionRequestVerbosityType3Type1,
+)
+from .chat_completion_request_web_search_options_type_0 import (
+    ChatCompletionRequestWebSearchOptionsType0,
+)
 from .chat_logprobs import ChatLogprobs
 from .chat_message import ChatMessage
+from .chat_message_audio_type_0 import ChatMessageAudioType0
 from .chat_message_role import ChatMessageRole
 from .chat_response_message import ChatResponseMessage
 from .chat_token_logprob import ChatTokenLogprob
@@ -34,11 +93,14 @@ from .completion_logprobs import CompletionLogprobs
 from .completion_logprobs_top_logprobs_item_type_0 import CompletionLogprobsTopLogprobsItemType0
 from .completion_request import CompletionRequest
 from .completion_request_logit_bias_type_0 import CompletionRequestLogitBiasType0
+from .completion_tokens_details import CompletionTokensDetails
 from .completions_data_source import CompletionsDataSource
 from .container_auto import ContainerAuto
 from .container_auto_memory_limit_type_1 import ContainerAutoMemoryLimitType1
 from .container_auto_memory_limit_type_2_type_1 import ContainerAutoMemoryLimitType2Type1
 from .container_auto_memory_limit_type_3_type_1 import ContainerAutoMemoryLimitType3Type1
+from .context_management import ContextManagement
+from .conversation_ref import ConversationRef
 from .create_benchmark_run_request import CreateBenchmarkRunRequest
 from .create_benchmark_run_request_metadata_type_0 import CreateBenchmarkRunRequestMetadataType0
 from .create_dataset_files_body import CreateDatasetFilesBody
@@ -120,6 +182,14 @@ from .hanlin_options_zero_stage_type_2_type_1 import HanlinOptionsZeroStageType2
 from .hanlin_options_zero_stage_type_3_type_1 import HanlinOptionsZeroStageType3Type1
 from .health_response_200 import HealthResponse200
 from .hyperparameters import Hyperparameters
+from .image_options import ImageOptions
+from .image_options_context_compression_type_1 import ImageOptionsContextCompressionType1
+from .image_options_context_compression_type_2_type_1 import (
+    ImageOptionsContextCompressionType2Type1,
+)
+from .image_options_context_compression_type_3_type_1 import (
+    ImageOptionsContextCompressionType3Type1,
+)
 from .incomplete_details import IncompleteDetails
 from .input_item_list import InputItemList
 from .input_item_list_data_item import InputItemListDataItem
@@ -145,6 +215,9 @@ from .key_list import KeyList
 from .key_object import KeyObject
 from .label_model_grader import LabelModelGrader
 from .label_model_grader_input_item import LabelModelGraderInputItem
+from .legacy_function import LegacyFunction
+from .legacy_function_choice import LegacyFunctionChoice
+from .legacy_function_parameters_type_0 import LegacyFunctionParametersType0
 from .list_benchmark_runs_order import ListBenchmarkRunsOrder
 from .list_benchmark_runs_status_type_1 import ListBenchmarkRunsStatusType1
 from .list_benchmark_runs_status_type_2_type_1 import ListBenchmarkRunsStatusType2Type1
@@ -186,13 +259,50 @@ from .output_text import OutputText
 from .output_text_annotations_item import OutputTextAnnotationsItem
 from .output_text_logprobs_item import OutputTextLogprobsItem
 from .output_tokens_details import OutputTokensDetails
+from .prediction import Prediction
 from .produced_file import ProducedFile
+from .prompt_cache_options import PromptCacheOptions
+from .prompt_cache_options_mode_type_1 import PromptCacheOptionsModeType1
+from .prompt_cache_options_mode_type_2_type_1 import PromptCacheOptionsModeType2Type1
+from .prompt_cache_options_mode_type_3_type_1 import PromptCacheOptionsModeType3Type1
+from .prompt_cache_options_ttl_type_1 import PromptCacheOptionsTtlType1
+from .prompt_cache_options_ttl_type_2_type_1 import PromptCacheOptionsTtlType2Type1
+from .prompt_cache_options_ttl_type_3_type_1 import PromptCacheOptionsTtlType3Type1
 from .prompt_tokens_details import PromptTokensDetails
 from .python_grader import PythonGrader
 from .reason_report import ReasonReport
+from .reasoning_item import ReasoningItem
+from .reasoning_item_status import ReasoningItemStatus
+from .reasoning_item_summary_item import ReasoningItemSummaryItem
+from .reasoning_param import ReasoningParam
+from .reasoning_param_context_type_1 import ReasoningParamContextType1
+from .reasoning_param_context_type_2_type_1 import ReasoningParamContextType2Type1
+from .reasoning_param_context_type_3_type_1 import ReasoningParamContextType3Type1
+from .reasoning_param_effort_type_1 import ReasoningParamEffortType1
+from .reasoning_param_effort_type_2_type_1 import ReasoningParamEffortType2Type1
+from .reasoning_param_effort_type_3_type_1 import ReasoningParamEffortType3Type1
+from .reasoning_param_generate_summary_type_1 import ReasoningParamGenerateSummaryType1
+from .reasoning_param_generate_summary_type_2_type_1 import ReasoningParamGenerateSummaryType2Type1
+from .reasoning_param_generate_summary_type_3_type_1 import ReasoningParamGenerateSummaryType3Type1
+from .reasoning_param_summary_type_1 import ReasoningParamSummaryType1
+from .reasoning_param_summary_type_2_type_1 import ReasoningParamSummaryType2Type1
+from .reasoning_param_summary_type_3_type_1 import ReasoningParamSummaryType3Type1
+from .reasoning_text import ReasoningText
 from .response_create_request import ResponseCreateRequest
+from .response_create_request_include_type_0_item import ResponseCreateRequestIncludeType0Item
 from .response_create_request_input_type_1_item import ResponseCreateRequestInputType1Item
 from .response_create_request_metadata_type_0 import ResponseCreateRequestMetadataType0
+from .response_create_request_moderation_type_0 import ResponseCreateRequestModerationType0
+from .response_create_request_prompt_cache_retention_type_1 import (
+    ResponseCreateRequestPromptCacheRetentionType1,
+)
+from .response_create_request_prompt_cache_retention_type_2_type_1 import (
+    ResponseCreateRequestPromptCacheRetentionType2Type1,
+)
+from .response_create_request_prompt_cache_retention_type_3_type_1 import (
+    ResponseCreateRequestPromptCacheRetentionType3Type1,
+)
+from .response_create_request_prompt_type_0 import ResponseCreateRequestPromptType0
 from .response_create_request_service_tier_type_1 import ResponseCreateRequestServiceTierType1
 from .response_create_request_service_tier_type_2_type_1 import (
     ResponseCreateRequestServiceTierType2Type1,
@@ -212,10 +322,14 @@ from .response_deleted import ResponseDeleted
 from .response_error import ResponseError
 from .response_object import ResponseObject
 from .response_object_metadata import ResponseObjectMetadata
+from .response_object_service_tier_type_1 import ResponseObjectServiceTierType1
+from .response_object_service_tier_type_2_type_1 import ResponseObjectServiceTierType2Type1
+from .response_object_service_tier_type_3_type_1 import ResponseObjectServiceTierType3Type1
 from .response_object_status import ResponseObjectStatus
 from .response_object_text import ResponseObjectText
 from .response_object_tool_choice_type_1 import ResponseObjectToolChoiceType1
 from .response_object_tools_item import ResponseObjectToolsItem
+from .response_object_truncation import ResponseObjectTruncation
 from .response_usage import ResponseUsage
 from .result_counts import ResultCounts
 from .run_deleted import RunDeleted
@@ -278,6 +392,17 @@ from .update_eval_request_metadata_type_0 import UpdateEvalRequestMetadataType0
 from .usage import Usage
 
 __all__ = (
+    "AccessPrograms",
+    "AccessProgramsCyberType1",
+    "AccessProgramsCyberType2Type1",
+    "AccessProgramsCyberType3Type1",
+    "AllowedTools",
+    "AllowedToolsChoice",
+    "AllowedToolsMode",
+    "BackgroundOptions",
+    "BackgroundOptionsCompletionWindowType1",
+    "BackgroundOptionsCompletionWindowType2Type1",
+    "BackgroundOptionsCompletionWindowType3Type1",
     "BenchmarkList",
     "BenchmarkObject",
     "BenchmarkObjectMode",
@@ -291,10 +416,30 @@ __all__ = (
     "ChatChoice",
     "ChatCompletion",
     "ChatCompletionRequest",
+    "ChatCompletionRequestAudioType0",
+    "ChatCompletionRequestChatTemplateKwargsType0",
+    "ChatCompletionRequestFunctionCallType0",
     "ChatCompletionRequestLogitBiasType0",
+    "ChatCompletionRequestMetadataType0",
+    "ChatCompletionRequestModalitiesType0Item",
+    "ChatCompletionRequestModerationType0",
+    "ChatCompletionRequestPromptCacheRetentionType1",
+    "ChatCompletionRequestPromptCacheRetentionType2Type1",
+    "ChatCompletionRequestPromptCacheRetentionType3Type1",
+    "ChatCompletionRequestReasoningEffortType1",
+    "ChatCompletionRequestReasoningEffortType2Type1",
+    "ChatCompletionRequestReasoningEffortType3Type1",
+    "ChatCompletionRequestServiceTierType1",
+    "ChatCompletionRequestServiceTierType2Type1",
+    "ChatCompletionRequestServiceTierType3Type1",
     "ChatCompletionRequestToolChoiceType0",
+    "ChatCompletionRequestVerbosityType1",
+    "ChatCompletionRequestVerbosityType2Type1",
+    "ChatCompletionRequestVerbosityType3Type1",
+    "ChatCompletionRequestWebSearchOptionsType0",
     "ChatLogprobs",
     "ChatMessage",
+    "ChatMessageAudioType0",
     "ChatMessageRole",
     "ChatResponseMessage",
     "ChatTokenLogprob",
@@ -313,10 +458,13 @@ __all__ = (
     "CompletionRequest",
     "CompletionRequestLogitBiasType0",
     "CompletionsDataSource",
+    "CompletionTokensDetails",
     "ContainerAuto",
     "ContainerAutoMemoryLimitType1",
     "ContainerAutoMemoryLimitType2Type1",
     "ContainerAutoMemoryLimitType3Type1",
+    "ContextManagement",
+    "ConversationRef",
     "CreateBenchmarkRunRequest",
     "CreateBenchmarkRunRequestMetadataType0",
     "CreateDatasetFilesBody",
@@ -396,6 +544,10 @@ __all__ = (
     "HanlinOptionsZeroStageType3Type1",
     "HealthResponse200",
     "Hyperparameters",
+    "ImageOptions",
+    "ImageOptionsContextCompressionType1",
+    "ImageOptionsContextCompressionType2Type1",
+    "ImageOptionsContextCompressionType3Type1",
     "IncompleteDetails",
     "InputItemList",
     "InputItemListDataItem",
@@ -421,6 +573,9 @@ __all__ = (
     "KeyObject",
     "LabelModelGrader",
     "LabelModelGraderInputItem",
+    "LegacyFunction",
+    "LegacyFunctionChoice",
+    "LegacyFunctionParametersType0",
     "ListBenchmarkRunsOrder",
     "ListBenchmarkRunsStatusType1",
     "ListBenchmarkRunsStatusType2Type1",
@@ -462,13 +617,44 @@ __all__ = (
     "OutputTextAnnotationsItem",
     "OutputTextLogprobsItem",
     "OutputTokensDetails",
+    "Prediction",
     "ProducedFile",
+    "PromptCacheOptions",
+    "PromptCacheOptionsModeType1",
+    "PromptCacheOptionsModeType2Type1",
+    "PromptCacheOptionsModeType3Type1",
+    "PromptCacheOptionsTtlType1",
+    "PromptCacheOptionsTtlType2Type1",
+    "PromptCacheOptionsTtlType3Type1",
     "PromptTokensDetails",
     "PythonGrader",
+    "ReasoningItem",
+    "ReasoningItemStatus",
+    "ReasoningItemSummaryItem",
+    "ReasoningParam",
+    "ReasoningParamContextType1",
+    "ReasoningParamContextType2Type1",
+    "ReasoningParamContextType3Type1",
+    "ReasoningParamEffortType1",
+    "ReasoningParamEffortType2Type1",
+    "ReasoningParamEffortType3Type1",
+    "ReasoningParamGenerateSummaryType1",
+    "ReasoningParamGenerateSummaryType2Type1",
+    "ReasoningParamGenerateSummaryType3Type1",
+    "ReasoningParamSummaryType1",
+    "ReasoningParamSummaryType2Type1",
+    "ReasoningParamSummaryType3Type1",
+    "ReasoningText",
     "ReasonReport",
     "ResponseCreateRequest",
+    "ResponseCreateRequestIncludeType0Item",
     "ResponseCreateRequestInputType1Item",
     "ResponseCreateRequestMetadataType0",
+    "ResponseCreateRequestModerationType0",
+    "ResponseCreateRequestPromptCacheRetentionType1",
+    "ResponseCreateRequestPromptCacheRetentionType2Type1",
+    "ResponseCreateRequestPromptCacheRetentionType3Type1",
+    "ResponseCreateRequestPromptType0",
     "ResponseCreateRequestServiceTierType1",
     "ResponseCreateRequestServiceTierType2Type1",
     "ResponseCreateRequestServiceTierType3Type1",
@@ -480,10 +666,14 @@ __all__ = (
     "ResponseError",
     "ResponseObject",
     "ResponseObjectMetadata",
+    "ResponseObjectServiceTierType1",
+    "ResponseObjectServiceTierType2Type1",
+    "ResponseObjectServiceTierType3Type1",
     "ResponseObjectStatus",
     "ResponseObjectText",
     "ResponseObjectToolChoiceType1",
     "ResponseObjectToolsItem",
+    "ResponseObjectTruncation",
     "ResponseUsage",
     "ResultCounts",
     "RunDeleted",

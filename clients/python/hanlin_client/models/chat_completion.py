@@ -26,6 +26,7 @@ class ChatCompletion:
         choices (list[ChatChoice]):
         usage (Usage):
         object_ (Literal['chat.completion'] | Unset):  Default: 'chat.completion'.
+        service_tier (Literal['default'] | Unset):
     """
 
     id: str
@@ -34,6 +35,7 @@ class ChatCompletion:
     choices: list[ChatChoice]
     usage: Usage
     object_: Literal["chat.completion"] | Unset = "chat.completion"
+    service_tier: Literal["default"] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,6 +54,12 @@ class ChatCompletion:
 
         object_ = self.object_
 
+        service_tier: Literal["default"] | Unset
+        if isinstance(self.service_tier, Unset):
+            service_tier = UNSET
+        else:
+            service_tier = self.service_tier
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -65,6 +73,8 @@ class ChatCompletion:
         )
         if object_ is not UNSET:
             field_dict["object"] = object_
+        if service_tier is not UNSET:
+            field_dict["service_tier"] = service_tier
 
         return field_dict
 
@@ -93,6 +103,18 @@ class ChatCompletion:
         if object_ != "chat.completion" and not isinstance(object_, Unset):
             raise ValueError(f"object must match const 'chat.completion', got '{object_}'")
 
+        def _parse_service_tier(data: object) -> Literal["default"] | Unset:
+            if isinstance(data, Unset):
+                return data
+            service_tier_type_0 = cast(Literal["default"], data)
+            if service_tier_type_0 != "default":
+                raise ValueError(
+                    f"service_tier_type_0 must match const 'default', got '{service_tier_type_0}'"
+                )
+            return service_tier_type_0
+
+        service_tier = _parse_service_tier(d.pop("service_tier", UNSET))
+
         chat_completion = cls(
             id=id,
             created=created,
@@ -100,6 +122,7 @@ class ChatCompletion:
             choices=choices,
             usage=usage,
             object_=object_,
+            service_tier=service_tier,
         )
 
         chat_completion.additional_properties = d

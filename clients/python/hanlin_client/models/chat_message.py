@@ -10,6 +10,8 @@ from ..models.chat_message_role import ChatMessageRole
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.chat_message_audio_type_0 import ChatMessageAudioType0
+    from ..models.function_call_param import FunctionCallParam
     from ..models.text_part import TextPart
     from ..models.tool_call_param import ToolCallParam
 
@@ -26,6 +28,10 @@ class ChatMessage:
         name (None | str | Unset):
         tool_calls (list[ToolCallParam] | None | Unset):
         tool_call_id (None | str | Unset):
+        function_call (FunctionCallParam | None | Unset):
+        refusal (None | str | Unset):
+        audio (ChatMessageAudioType0 | None | Unset):
+        reasoning_content (None | str | Unset):
     """
 
     role: ChatMessageRole
@@ -33,9 +39,16 @@ class ChatMessage:
     name: None | str | Unset = UNSET
     tool_calls: list[ToolCallParam] | None | Unset = UNSET
     tool_call_id: None | str | Unset = UNSET
+    function_call: FunctionCallParam | None | Unset = UNSET
+    refusal: None | str | Unset = UNSET
+    audio: ChatMessageAudioType0 | None | Unset = UNSET
+    reasoning_content: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.chat_message_audio_type_0 import ChatMessageAudioType0  # noqa: PLC0415
+        from ..models.function_call_param import FunctionCallParam  # noqa: PLC0415
+
         role = self.role.value
 
         content: list[dict[str, Any]] | None | str | Unset
@@ -74,6 +87,34 @@ class ChatMessage:
         else:
             tool_call_id = self.tool_call_id
 
+        function_call: dict[str, Any] | None | Unset
+        if isinstance(self.function_call, Unset):
+            function_call = UNSET
+        elif isinstance(self.function_call, FunctionCallParam):
+            function_call = self.function_call.to_dict()
+        else:
+            function_call = self.function_call
+
+        refusal: None | str | Unset
+        if isinstance(self.refusal, Unset):
+            refusal = UNSET
+        else:
+            refusal = self.refusal
+
+        audio: dict[str, Any] | None | Unset
+        if isinstance(self.audio, Unset):
+            audio = UNSET
+        elif isinstance(self.audio, ChatMessageAudioType0):
+            audio = self.audio.to_dict()
+        else:
+            audio = self.audio
+
+        reasoning_content: None | str | Unset
+        if isinstance(self.reasoning_content, Unset):
+            reasoning_content = UNSET
+        else:
+            reasoning_content = self.reasoning_content
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -89,11 +130,21 @@ class ChatMessage:
             field_dict["tool_calls"] = tool_calls
         if tool_call_id is not UNSET:
             field_dict["tool_call_id"] = tool_call_id
+        if function_call is not UNSET:
+            field_dict["function_call"] = function_call
+        if refusal is not UNSET:
+            field_dict["refusal"] = refusal
+        if audio is not UNSET:
+            field_dict["audio"] = audio
+        if reasoning_content is not UNSET:
+            field_dict["reasoning_content"] = reasoning_content
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.chat_message_audio_type_0 import ChatMessageAudioType0  # noqa: PLC0415
+        from ..models.function_call_param import FunctionCallParam  # noqa: PLC0415
         from ..models.text_part import TextPart  # noqa: PLC0415
         from ..models.tool_call_param import ToolCallParam  # noqa: PLC0415
 
@@ -162,12 +213,68 @@ class ChatMessage:
 
         tool_call_id = _parse_tool_call_id(d.pop("tool_call_id", UNSET))
 
+        def _parse_function_call(data: object) -> FunctionCallParam | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                function_call_type_0 = FunctionCallParam.from_dict(data)
+
+                return function_call_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(FunctionCallParam | None | Unset, data)
+
+        function_call = _parse_function_call(d.pop("function_call", UNSET))
+
+        def _parse_refusal(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        refusal = _parse_refusal(d.pop("refusal", UNSET))
+
+        def _parse_audio(data: object) -> ChatMessageAudioType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                audio_type_0 = ChatMessageAudioType0.from_dict(data)
+
+                return audio_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ChatMessageAudioType0 | None | Unset, data)
+
+        audio = _parse_audio(d.pop("audio", UNSET))
+
+        def _parse_reasoning_content(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        reasoning_content = _parse_reasoning_content(d.pop("reasoning_content", UNSET))
+
         chat_message = cls(
             role=role,
             content=content,
             name=name,
             tool_calls=tool_calls,
             tool_call_id=tool_call_id,
+            function_call=function_call,
+            refusal=refusal,
+            audio=audio,
+            reasoning_content=reasoning_content,
         )
 
         chat_message.additional_properties = d

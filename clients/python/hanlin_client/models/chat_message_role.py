@@ -4,6 +4,7 @@ from enum import StrEnum
 class ChatMessageRole(StrEnum):
     ASSISTANT = "assistant"
     DEVELOPER = "developer"
+    FUNCTION = "function"
     SYSTEM = "system"
     TOOL = "tool"
     USER = "user"

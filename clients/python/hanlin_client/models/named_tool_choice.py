@@ -17,25 +17,25 @@ T = TypeVar("T", bound="NamedToolChoice")
 class NamedToolChoice:
     """
     Attributes:
-        type_ (Literal['function']):
         function (FunctionChoice):
+        type_ (Literal['function']):
     """
 
-    type_: Literal["function"]
     function: FunctionChoice
+    type_: Literal["function"]
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_
-
         function = self.function.to_dict()
+
+        type_ = self.type_
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "type": type_,
                 "function": function,
+                "type": type_,
             }
         )
 
@@ -46,15 +46,15 @@ class NamedToolChoice:
         from ..models.function_choice import FunctionChoice  # noqa: PLC0415
 
         d = dict(src_dict)
+        function = FunctionChoice.from_dict(d.pop("function"))
+
         type_ = cast(Literal["function"], d.pop("type"))
         if type_ != "function":
             raise ValueError(f"type must match const 'function', got '{type_}'")
 
-        function = FunctionChoice.from_dict(d.pop("function"))
-
         named_tool_choice = cls(
-            type_=type_,
             function=function,
+            type_=type_,
         )
 
         named_tool_choice.additional_properties = d

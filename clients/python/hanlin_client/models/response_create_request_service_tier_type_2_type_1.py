@@ -4,6 +4,11 @@ from enum import StrEnum
 class ResponseCreateRequestServiceTierType2Type1(StrEnum):
     AUTO = "auto"
     DEFAULT = "default"
+    FAST = "fast"
+    FLEX = "flex"
+    PRIORITY = "priority"
+    SCALE = "scale"
+    ULTRAFAST = "ultrafast"
 
     def __str__(self) -> str:
         return str(self.value)

@@ -2,6 +2,7 @@ from enum import StrEnum
 
 
 class ResponseCreateRequestTruncationType1(StrEnum):
+    AUTO = "auto"
     DISABLED = "disabled"
 
     def __str__(self) -> str:

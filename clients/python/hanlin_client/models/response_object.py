@@ -6,7 +6,11 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.response_object_service_tier_type_1 import ResponseObjectServiceTierType1
+from ..models.response_object_service_tier_type_2_type_1 import ResponseObjectServiceTierType2Type1
+from ..models.response_object_service_tier_type_3_type_1 import ResponseObjectServiceTierType3Type1
 from ..models.response_object_status import ResponseObjectStatus
+from ..models.response_object_truncation import ResponseObjectTruncation
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
@@ -14,6 +18,8 @@ if TYPE_CHECKING:
     from ..models.function_call_item import FunctionCallItem
     from ..models.incomplete_details import IncompleteDetails
     from ..models.output_message import OutputMessage
+    from ..models.reasoning_item import ReasoningItem
+    from ..models.reasoning_param import ReasoningParam
     from ..models.response_error import ResponseError
     from ..models.response_object_metadata import ResponseObjectMetadata
     from ..models.response_object_text import ResponseObjectText
@@ -33,7 +39,7 @@ class ResponseObject:
         created_at (int):
         status (ResponseObjectStatus):
         model (str):
-        output (list[CodeInterpreterCallItem | FunctionCallItem | OutputMessage]):
+        output (list[CodeInterpreterCallItem | FunctionCallItem | OutputMessage | ReasoningItem]):
         instructions (None | str):
         tools (list[ResponseObjectToolsItem]):
         tool_choice (ResponseObjectToolChoiceType1 | str):
@@ -49,18 +55,24 @@ class ResponseObject:
         store (bool):
         object_ (Literal['response'] | Unset):  Default: 'response'.
         completed_at (int | None | Unset):
+        reasoning (None | ReasoningParam | Unset):
         error (None | ResponseError | Unset):
         incomplete_details (IncompleteDetails | None | Unset):
-        truncation (Literal['disabled'] | Unset):  Default: 'disabled'.
+        truncation (ResponseObjectTruncation | Unset):  Default: ResponseObjectTruncation.DISABLED.
         background (bool | Unset):  Default: False.
         user (None | str | Unset):
+        top_logprobs (int | None | Unset):
+        service_tier (None | ResponseObjectServiceTierType1 | ResponseObjectServiceTierType2Type1 |
+            ResponseObjectServiceTierType3Type1 | Unset):
+        safety_identifier (None | str | Unset):
+        prompt_cache_key (None | str | Unset):
     """
 
     id: str
     created_at: int
     status: ResponseObjectStatus
     model: str
-    output: list[CodeInterpreterCallItem | FunctionCallItem | OutputMessage]
+    output: list[CodeInterpreterCallItem | FunctionCallItem | OutputMessage | ReasoningItem]
     instructions: None | str
     tools: list[ResponseObjectToolsItem]
     tool_choice: ResponseObjectToolChoiceType1 | str
@@ -76,17 +88,30 @@ class ResponseObject:
     store: bool
     object_: Literal["response"] | Unset = "response"
     completed_at: int | None | Unset = UNSET
+    reasoning: None | ReasoningParam | Unset = UNSET
     error: None | ResponseError | Unset = UNSET
     incomplete_details: IncompleteDetails | None | Unset = UNSET
-    truncation: Literal["disabled"] | Unset = "disabled"
+    truncation: ResponseObjectTruncation | Unset = ResponseObjectTruncation.DISABLED
     background: bool | Unset = False
     user: None | str | Unset = UNSET
+    top_logprobs: int | None | Unset = UNSET
+    service_tier: (
+        None
+        | ResponseObjectServiceTierType1
+        | ResponseObjectServiceTierType2Type1
+        | ResponseObjectServiceTierType3Type1
+        | Unset
+    ) = UNSET
+    safety_identifier: None | str | Unset = UNSET
+    prompt_cache_key: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.code_interpreter_call_item import CodeInterpreterCallItem  # noqa: PLC0415
         from ..models.function_call_item import FunctionCallItem  # noqa: PLC0415
         from ..models.incomplete_details import IncompleteDetails  # noqa: PLC0415
         from ..models.output_message import OutputMessage  # noqa: PLC0415
+        from ..models.reasoning_param import ReasoningParam  # noqa: PLC0415
         from ..models.response_error import ResponseError  # noqa: PLC0415
         from ..models.response_object_tool_choice_type_1 import ResponseObjectToolChoiceType1  # noqa: PLC0415
         from ..models.response_usage import ResponseUsage  # noqa: PLC0415
@@ -105,6 +130,8 @@ class ResponseObject:
             if isinstance(output_item_data, OutputMessage):
                 output_item = output_item_data.to_dict()
             elif isinstance(output_item_data, FunctionCallItem):
+                output_item = output_item_data.to_dict()
+            elif isinstance(output_item_data, CodeInterpreterCallItem):
                 output_item = output_item_data.to_dict()
             else:
                 output_item = output_item_data.to_dict()
@@ -162,6 +189,14 @@ class ResponseObject:
         else:
             completed_at = self.completed_at
 
+        reasoning: dict[str, Any] | None | Unset
+        if isinstance(self.reasoning, Unset):
+            reasoning = UNSET
+        elif isinstance(self.reasoning, ReasoningParam):
+            reasoning = self.reasoning.to_dict()
+        else:
+            reasoning = self.reasoning
+
         error: dict[str, Any] | None | Unset
         if isinstance(self.error, Unset):
             error = UNSET
@@ -178,7 +213,9 @@ class ResponseObject:
         else:
             incomplete_details = self.incomplete_details
 
-        truncation = self.truncation
+        truncation: str | Unset = UNSET
+        if not isinstance(self.truncation, Unset):
+            truncation = self.truncation.value
 
         background = self.background
 
@@ -187,6 +224,36 @@ class ResponseObject:
             user = UNSET
         else:
             user = self.user
+
+        top_logprobs: int | None | Unset
+        if isinstance(self.top_logprobs, Unset):
+            top_logprobs = UNSET
+        else:
+            top_logprobs = self.top_logprobs
+
+        service_tier: None | str | Unset
+        if isinstance(self.service_tier, Unset):
+            service_tier = UNSET
+        elif isinstance(self.service_tier, ResponseObjectServiceTierType1):
+            service_tier = self.service_tier.value
+        elif isinstance(self.service_tier, ResponseObjectServiceTierType2Type1):
+            service_tier = self.service_tier.value
+        elif isinstance(self.service_tier, ResponseObjectServiceTierType3Type1):
+            service_tier = self.service_tier.value
+        else:
+            service_tier = self.service_tier
+
+        safety_identifier: None | str | Unset
+        if isinstance(self.safety_identifier, Unset):
+            safety_identifier = UNSET
+        else:
+            safety_identifier = self.safety_identifier
+
+        prompt_cache_key: None | str | Unset
+        if isinstance(self.prompt_cache_key, Unset):
+            prompt_cache_key = UNSET
+        else:
+            prompt_cache_key = self.prompt_cache_key
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -216,6 +283,8 @@ class ResponseObject:
             field_dict["object"] = object_
         if completed_at is not UNSET:
             field_dict["completed_at"] = completed_at
+        if reasoning is not UNSET:
+            field_dict["reasoning"] = reasoning
         if error is not UNSET:
             field_dict["error"] = error
         if incomplete_details is not UNSET:
@@ -226,6 +295,14 @@ class ResponseObject:
             field_dict["background"] = background
         if user is not UNSET:
             field_dict["user"] = user
+        if top_logprobs is not UNSET:
+            field_dict["top_logprobs"] = top_logprobs
+        if service_tier is not UNSET:
+            field_dict["service_tier"] = service_tier
+        if safety_identifier is not UNSET:
+            field_dict["safety_identifier"] = safety_identifier
+        if prompt_cache_key is not UNSET:
+            field_dict["prompt_cache_key"] = prompt_cache_key
 
         return field_dict
 
@@ -235,6 +312,8 @@ class ResponseObject:
         from ..models.function_call_item import FunctionCallItem  # noqa: PLC0415
         from ..models.incomplete_details import IncompleteDetails  # noqa: PLC0415
         from ..models.output_message import OutputMessage  # noqa: PLC0415
+        from ..models.reasoning_item import ReasoningItem  # noqa: PLC0415
+        from ..models.reasoning_param import ReasoningParam  # noqa: PLC0415
         from ..models.response_error import ResponseError  # noqa: PLC0415
         from ..models.response_object_metadata import ResponseObjectMetadata  # noqa: PLC0415
         from ..models.response_object_text import ResponseObjectText  # noqa: PLC0415
@@ -257,7 +336,7 @@ class ResponseObject:
 
             def _parse_output_item(
                 data: object,
-            ) -> CodeInterpreterCallItem | FunctionCallItem | OutputMessage:
+            ) -> CodeInterpreterCallItem | FunctionCallItem | OutputMessage | ReasoningItem:
                 try:
                     if not isinstance(data, dict):
                         raise TypeError()
@@ -274,11 +353,19 @@ class ResponseObject:
                     return output_item_type_1
                 except (TypeError, ValueError, AttributeError, KeyError):
                     pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    output_item_type_2 = CodeInterpreterCallItem.from_dict(data)
+
+                    return output_item_type_2
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                output_item_type_2 = CodeInterpreterCallItem.from_dict(data)
+                output_item_type_3 = ReasoningItem.from_dict(data)
 
-                return output_item_type_2
+                return output_item_type_3
 
             output_item = _parse_output_item(output_item_data)
 
@@ -382,6 +469,23 @@ class ResponseObject:
 
         completed_at = _parse_completed_at(d.pop("completed_at", UNSET))
 
+        def _parse_reasoning(data: object) -> None | ReasoningParam | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                reasoning_type_0 = ReasoningParam.from_dict(data)
+
+                return reasoning_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ReasoningParam | Unset, data)
+
+        reasoning = _parse_reasoning(d.pop("reasoning", UNSET))
+
         def _parse_error(data: object) -> None | ResponseError | Unset:
             if data is None:
                 return data
@@ -416,9 +520,12 @@ class ResponseObject:
 
         incomplete_details = _parse_incomplete_details(d.pop("incomplete_details", UNSET))
 
-        truncation = cast(Literal["disabled"] | Unset, d.pop("truncation", UNSET))
-        if truncation != "disabled" and not isinstance(truncation, Unset):
-            raise ValueError(f"truncation must match const 'disabled', got '{truncation}'")
+        _truncation = d.pop("truncation", UNSET)
+        truncation: ResponseObjectTruncation | Unset
+        if isinstance(_truncation, Unset):
+            truncation = UNSET
+        else:
+            truncation = ResponseObjectTruncation(_truncation)
 
         background = d.pop("background", UNSET)
 
@@ -430,6 +537,81 @@ class ResponseObject:
             return cast(None | str | Unset, data)
 
         user = _parse_user(d.pop("user", UNSET))
+
+        def _parse_top_logprobs(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        top_logprobs = _parse_top_logprobs(d.pop("top_logprobs", UNSET))
+
+        def _parse_service_tier(
+            data: object,
+        ) -> (
+            None
+            | ResponseObjectServiceTierType1
+            | ResponseObjectServiceTierType2Type1
+            | ResponseObjectServiceTierType3Type1
+            | Unset
+        ):
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                service_tier_type_1 = ResponseObjectServiceTierType1(data)
+
+                return service_tier_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                service_tier_type_2_type_1 = ResponseObjectServiceTierType2Type1(data)
+
+                return service_tier_type_2_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                service_tier_type_3_type_1 = ResponseObjectServiceTierType3Type1(data)
+
+                return service_tier_type_3_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(
+                None
+                | ResponseObjectServiceTierType1
+                | ResponseObjectServiceTierType2Type1
+                | ResponseObjectServiceTierType3Type1
+                | Unset,
+                data,
+            )
+
+        service_tier = _parse_service_tier(d.pop("service_tier", UNSET))
+
+        def _parse_safety_identifier(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        safety_identifier = _parse_safety_identifier(d.pop("safety_identifier", UNSET))
+
+        def _parse_prompt_cache_key(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        prompt_cache_key = _parse_prompt_cache_key(d.pop("prompt_cache_key", UNSET))
 
         response_object = cls(
             id=id,
@@ -452,11 +634,16 @@ class ResponseObject:
             store=store,
             object_=object_,
             completed_at=completed_at,
+            reasoning=reasoning,
             error=error,
             incomplete_details=incomplete_details,
             truncation=truncation,
             background=background,
             user=user,
+            top_logprobs=top_logprobs,
+            service_tier=service_tier,
+            safety_identifier=safety_identifier,
+            prompt_cache_key=prompt_cache_key,
         )
 
         response_object.additional_properties = d

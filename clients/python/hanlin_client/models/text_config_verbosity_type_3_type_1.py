@@ -2,6 +2,8 @@ from enum import StrEnum
 
 
 class TextConfigVerbosityType3Type1(StrEnum):
+    HIGH = "high"
+    LOW = "low"
     MEDIUM = "medium"
 
     def __str__(self) -> str:

@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class BackgroundOptionsCompletionWindowType3Type1(StrEnum):
+    SOONEST = "soonest"
+    VALUE_1 = "2h"
+    VALUE_2 = "8h"
+
+    def __str__(self) -> str:
+        return str(self.value)

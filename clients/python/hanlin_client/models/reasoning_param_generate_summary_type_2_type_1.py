@@ -1,0 +1,10 @@
+from enum import StrEnum
+
+
+class ReasoningParamGenerateSummaryType2Type1(StrEnum):
+    AUTO = "auto"
+    CONCISE = "concise"
+    DETAILED = "detailed"
+
+    def __str__(self) -> str:
+        return str(self.value)

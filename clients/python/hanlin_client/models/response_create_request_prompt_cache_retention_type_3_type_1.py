@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class ResponseCreateRequestPromptCacheRetentionType3Type1(StrEnum):
+    IN_MEMORY = "in_memory"
+    VALUE_1 = "24h"
+
+    def __str__(self) -> str:
+        return str(self.value)
