@@ -35,7 +35,7 @@ serve: $(STAMP)
 	$(BIN)/hanlin serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -ra
+	$(BIN)/python -m pytest -q -ra --durations=30
 
 bench: $(STAMP)
 	$(BIN)/python bench/serving.py

@@ -87,7 +87,12 @@ class LLMEngine:
         self.scheduler = Scheduler(config.scheduler, self.kv)
         # base_path: adapters whose manifest names another base model are refused.
         self.adapters = LoraRegistry(model, config.lora.budget_bytes, base_path)
-        compiled = CompiledDecode(model) if config.compile else None
+        compiled = None
+        if config.compile and model.compile_blocker is not None:
+            log.warning("decode steps run eager: the compiled step does not trace %s yet",
+                        model.compile_blocker)
+        elif config.compile:
+            compiled = CompiledDecode(model)
         if compiled is not None:
             compiled.warm_up(cache)
         self.runner = ModelRunner(model, cache, self.adapters, compiled)

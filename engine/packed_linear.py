@@ -17,19 +17,18 @@ def packing_available() -> bool:
 
 
 class PackedLinear(nn.Module):
-    """y = x @ W.T with W held in oneDNN's blocked layout (no bias: the Llama family has none)."""
+    """y = x @ W.T (+ b) with W held in oneDNN's blocked layout (Qwen2's q/k/v carry a bias)."""
 
     def __init__(self, linear: nn.Linear) -> None:
         super().__init__()
-        if linear.bias is not None:
-            raise ValueError("PackedLinear takes bias-free linears only")
         self.in_features = linear.in_features
         self.out_features = linear.out_features
         self.packed = linear.weight.detach().to_mkldnn()
+        self.bias = None if linear.bias is None else linear.bias.detach().clone()
 
     def forward(self, x: Tensor) -> Tensor:
         flat = x.reshape(-1, self.in_features).contiguous().to_mkldnn()
-        y = torch._C._nn.mkldnn_linear(flat, self.packed, None).to_dense()
+        y = torch._C._nn.mkldnn_linear(flat, self.packed, self.bias).to_dense()
         return y.view(*x.shape[:-1], self.out_features)
 
 

@@ -3,6 +3,8 @@
 `PagedAttention` is built once per step from the scheduled batch and passed to the model
 explicitly (no globals). Each layer call writes the new K/V into their slots, then attends:
 decode rows in one batched, padded product; each prefill chunk through SDPA over its blocks.
+Layers with a sliding window or capped scores mask and cap the same batched decode product;
+their prefill chunks take the explicit masked form.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
+
+from engine.models.attention import causal_window_mask, masked_attention
 
 
 class KVCache:
@@ -50,6 +54,7 @@ class PagedAttention:
 
     def __init__(self, cache: KVCache, seqs: list[SeqSlice], slot_mapping: torch.Tensor) -> None:
         self.cache = cache
+        self.seqs = seqs
         self.slots = slot_mapping
         bs = cache.block_size
         decode = [s for s in seqs if s.q_len == 1]
@@ -84,8 +89,11 @@ class PagedAttention:
         q_pos = torch.arange(s.ctx_len - s.q_len, s.ctx_len)[:, None]
         return torch.arange(s.ctx_len)[None, :] <= q_pos
 
-    def __call__(self, layer_idx: int, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    def __call__(self, layer_idx: int, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, *,
+                 window: int | None = None, softcap: float | None = None) -> torch.Tensor:
         self._write(layer_idx, k, v)
+        if window is not None or softcap is not None:
+            return self._masked(layer_idx, q, k, v, window, softcap)
         if self.all_decode:
             return self._decode(layer_idx, q)
         out = torch.empty_like(q)
@@ -105,6 +113,45 @@ class PagedAttention:
             )
             out[rows] = o.transpose(0, 1)
         return out
+
+    def _masked(self, layer_idx: int, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor,
+                window: int | None, softcap: float | None) -> torch.Tensor:
+        """Decode rows in one batched product whose padding mask also hides what lies outside
+        the window; each prefill chunk against its keys, explicitly masked."""
+        if self.all_decode:
+            return self._decode_masked(layer_idx, q, window, softcap)
+        out = torch.empty_like(q)
+        if self.has_decode:
+            out[self.decode_rows] = self._decode_masked(layer_idx, q[self.decode_rows], window,
+                                                        softcap)
+        for s, blocks in zip(self.prefills, self.prefill_blocks, strict=True):
+            rows = slice(s.start, s.start + s.q_len)
+            if s.ctx_len == s.q_len:  # nothing cached before: its own K/V, as SDPA gets them
+                ks, vs = k[rows], v[rows]
+            else:
+                kb, vb = self._blocks(layer_idx, blocks, q.dtype)
+                ks = kb.flatten(1, 2)[:, : s.ctx_len].transpose(0, 1)
+                vs = vb.flatten(1, 2)[:, : s.ctx_len].transpose(0, 1)
+            positions = torch.arange(s.ctx_len, device=q.device)
+            allowed = causal_window_mask(positions[s.ctx_len - s.q_len:], positions, window)
+            out[rows] = masked_attention(q[rows], ks.to(q.dtype), vs.to(q.dtype), allowed, softcap)
+        return out
+
+    def _decode_masked(self, layer_idx: int, q: torch.Tensor, window: int | None,
+                       softcap: float | None) -> torch.Tensor:
+        """`_decode` for a layer with a window or capped scores: the blocks gathered through
+        `_blocks` (dequantized for int8), then `decode_attend` with both."""
+        kb, vb = self._blocks(layer_idx, self.decode_table, q.dtype)
+        keys, vals = kb.flatten(2, 3), vb.flatten(2, 3)  # [n_kv, B, L, D]
+        pad = self.decode_pad.to(q.device)
+        if window is not None:
+            length = pad.shape[-1] - pad.sum(-1, keepdim=True)  # each row's context length
+            pad = pad | (torch.arange(pad.shape[-1], device=q.device) <= length - 1 - window)
+        b, n_heads, head_dim = q.shape
+        n_kv = keys.shape[0]
+        qg = q.view(b, n_kv, n_heads // n_kv, head_dim).transpose(0, 1)
+        out = decode_attend(qg, keys, vals, pad, softcap)
+        return out.transpose(0, 1).reshape(b, n_heads, head_dim).to(q.dtype)
 
     # The three cache accesses; Int8PagedAttention overrides them for int8 blocks.
 
@@ -132,9 +179,10 @@ class PagedAttention:
 
 
 def decode_attend(qg: torch.Tensor, keys: torch.Tensor, vals: torch.Tensor,
-                  pad: torch.Tensor) -> torch.Tensor:
+                  pad: torch.Tensor, softcap: float | None = None) -> torch.Tensor:
     """Softmax attention of query groups qg [n_kv, B, g, D] over keys / vals [n_kv, B, L, D],
-    pad [1 or n_kv, B, 1, L] True where masked -> [n_kv, B, g, D] in vals' dtype.
+    pad [1 or n_kv, B, 1, L] True where masked -> [n_kv, B, g, D] in vals' dtype; `softcap`
+    caps the scores (cap * tanh(score / cap)) before the softmax.
 
     Two batched matmuls; for a single sequence, products and sums instead (in fp32): a
     [3, 1, 3, 64] x [3, 1, 64, L] matmul is all call overhead, and under torch.compile the sums
@@ -143,8 +191,12 @@ def decode_attend(qg: torch.Tensor, keys: torch.Tensor, vals: torch.Tensor,
     scale = qg.shape[-1] ** -0.5
     if qg.shape[1] == 1:
         scores = (qg.float()[:, :, :, None, :] * keys.float()[:, :, None]).sum(-1) * scale
+        if softcap is not None:
+            scores = torch.tanh(scores / softcap) * softcap
         probs = scores.masked_fill(pad, float("-inf")).softmax(-1)
         return (probs[..., None] * vals.float()[:, :, None]).sum(-2).to(vals.dtype)
-    scores = torch.matmul(qg, keys.transpose(-1, -2)) * scale  # [n_kv, B, g, L]
-    scores = scores.float().masked_fill(pad, float("-inf"))
+    scores = (torch.matmul(qg, keys.transpose(-1, -2)) * scale).float()  # [n_kv, B, g, L]
+    if softcap is not None:
+        scores = torch.tanh(scores / softcap) * softcap
+    scores = scores.masked_fill(pad, float("-inf"))
     return torch.matmul(scores.softmax(-1).to(vals.dtype), vals)

@@ -10,6 +10,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from engine.models.attention import masked_attention
+
 try:  # flash-attn only builds and imports with CUDA
     from flash_attn import flash_attn_varlen_func
 except ImportError:  # pragma: no cover - depends on the machine
@@ -38,14 +40,26 @@ class PackedAttention:
         self.use_flash = flash_available() if use_flash is None else use_flash
         self._mask: Tensor | None = None
 
-    def __call__(self, layer_idx: int, q: Tensor, k: Tensor, v: Tensor) -> Tensor:
+    def __call__(self, layer_idx: int, q: Tensor, k: Tensor, v: Tensor, *,
+                 window: int | None = None, softcap: float | None = None) -> Tensor:
+        if window is not None or softcap is not None:
+            # Sliding windows and capped scores (Mistral, Gemma 2/3): the explicit form, masked
+            # per sample as below and by the window (row indices within a sample are positions).
+            mask = self._block_mask(q)
+            if window is not None:
+                index = torch.arange(q.shape[0], device=q.device)
+                mask = mask & (index[:, None] - index[None, :] < window)
+            return masked_attention(q, k, v, mask, softcap)
         if self.use_flash and q.is_cuda and q.dtype in (torch.float16, torch.bfloat16):
             # q [T, H, D], k / v [T, H_kv, D]: the varlen kernel takes GQA as it is.
             return flash_attn_varlen_func(q, k, v, self.cu_seqlens, self.cu_seqlens,
                                           self.max_seqlen, self.max_seqlen, causal=True)
-        if self._mask is None or self._mask.device != q.device:
-            self._mask = block_causal_mask(self.cu_seqlens.to(q.device), q.shape[0])
         out = F.scaled_dot_product_attention(
             q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1),
-            attn_mask=self._mask, enable_gqa=q.shape[1] != k.shape[1])
+            attn_mask=self._block_mask(q), enable_gqa=q.shape[1] != k.shape[1])
         return out.transpose(0, 1)
+
+    def _block_mask(self, q: Tensor) -> Tensor:
+        if self._mask is None or self._mask.device != q.device:
+            self._mask = block_causal_mask(self.cu_seqlens.to(q.device), q.shape[0])
+        return self._mask

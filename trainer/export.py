@@ -90,8 +90,23 @@ def merge_lora_(net: nn.Module) -> None:
             layer.merge()
 
 
+# ModelConfig fields a LlamaConfig cannot express, at their Llama values.
+_LLAMA_ONLY = {"qkv_bias": False, "o_bias": False, "qk_norm": False, "norm_offset": 0.0,
+               "sandwich_norms": False, "activation": "silu", "embed_scale": False,
+               "attn_scale": None, "attn_softcap": None, "final_softcap": None,
+               "layer_types": (), "rotary_dim": None, "local_rope_theta": None, "num_experts": 0}
+
+
 def hf_config(config: ModelConfig) -> dict[str, Any]:
-    """A transformers LlamaConfig dict for engine.loaders and transformers alike."""
+    """A transformers LlamaConfig dict for engine.loaders and transformers alike (a base loaded
+    from a GGUF has no config.json to copy). Other families' details are refused, one line."""
+    other = [k for k, v in _LLAMA_ONLY.items() if getattr(config, k) != v]
+    scaling = config.rope_scaling
+    if scaling is not None and scaling.type == "longrope":
+        other.append("rope_scaling")
+    if other:
+        raise ValueError(f"a merged {config.arch} model from a GGUF base cannot be written as a "
+                         f"Llama config ({', '.join(other)}); fine-tune its Hugging Face folder")
     out = {"architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_act": "silu",
            "vocab_size": config.vocab_size, "hidden_size": config.hidden_size,
            "intermediate_size": config.intermediate_size,
@@ -100,10 +115,26 @@ def hf_config(config: ModelConfig) -> dict[str, Any]:
            "rms_norm_eps": config.rms_norm_eps, "rope_theta": config.rope_theta,
            "max_position_embeddings": config.max_position_embeddings,
            "tie_word_embeddings": config.tie_word_embeddings, "torch_dtype": "float32"}
-    if config.rope_scaling is not None:
-        out["rope_scaling"] = {"type": config.rope_scaling.type,
-                               "factor": config.rope_scaling.factor}
+    if scaling is not None:
+        fields = {"llama3": ("low_freq_factor", "high_freq_factor"),
+                  "yarn": ("beta_fast", "beta_slow", "mscale", "mscale_all_dim", "truncate",
+                           "attention_factor")}.get(scaling.type, ())
+        out["rope_scaling"] = {"rope_type": scaling.type, "factor": scaling.factor,
+                               **{k: getattr(scaling, k) for k in fields
+                                  if getattr(scaling, k) is not None}}
+        if scaling.original_max_position_embeddings:
+            out["rope_scaling"]["original_max_position_embeddings"] = \
+                scaling.original_max_position_embeddings
     return out
+
+
+def _merged_config(config: ModelConfig, base_path: Path) -> dict[str, Any]:
+    """The base folder's own config.json (every family's details as it wrote them; the weights
+    keep its names, Phi-3's projections split, which the loader takes as they are), or a Llama
+    config for a GGUF base and for InternLM2, whose packed names the weights no longer have."""
+    if (base_path / "config.json").is_file() and config.arch != "internlm2":
+        return {**json.loads((base_path / "config.json").read_text()), "torch_dtype": "float32"}
+    return hf_config(config)
 
 
 def write_merged(folder: Path, net: nn.Module, config: ModelConfig, base_path: Path,
@@ -114,7 +145,7 @@ def write_merged(folder: Path, net: nn.Module, config: ModelConfig, base_path: P
     if config.tie_word_embeddings:
         state.pop("lm_head.weight", None)  # one tensor; the loader ties it back
     save_file({k: v.contiguous() for k, v in state.items()}, str(folder / "model.safetensors"))
-    (folder / "config.json").write_text(json.dumps(hf_config(config), indent=2))
+    (folder / "config.json").write_text(json.dumps(_merged_config(config, base_path), indent=2))
     if base_path.is_dir():
         for name in TOKENIZER_FILES:
             if (base_path / name).exists():

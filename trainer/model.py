@@ -102,12 +102,12 @@ class TrainModule(nn.Module):
     def hidden(self, lm: LlamaForCausalLM, batch: Batch) -> Tensor:
         """The decoder over packed tokens: lm.forward's loop, with optional checkpointing."""
         attention = PackedAttention(batch.cu_seqlens, batch.max_seqlen)
-        x, cos, sin = lm.embed(batch.input_ids, batch.positions)
+        x, rope = lm.embed(batch.input_ids, batch.positions)
         for layer in lm.model.layers:
             if self.activation_checkpointing and self.training and torch.is_grad_enabled():
-                x = checkpoint(layer, x, cos, sin, attention, use_reentrant=False)
+                x = checkpoint(layer, x, rope, attention, use_reentrant=False)
             else:
-                x = layer(x, cos, sin, attention)
+                x = layer(x, rope, attention)
         return lm.model.norm(x)
 
     def token_logprobs(self, lm: LlamaForCausalLM, batch: Batch) -> tuple[Tensor, Tensor, Tensor]:

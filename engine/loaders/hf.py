@@ -1,8 +1,12 @@
-"""Hugging Face folders: config.json + safetensors (sharded or not), Llama or InternLM2 layout.
+"""Hugging Face folders: config.json + safetensors (sharded or not), for the families the shared
+decoder serves: Llama 2/3, Mistral, Qwen2/2.5, Qwen3, Gemma 2/3 (text), Phi-3 / Phi-4-mini,
+InternLM2 and the mixtures of experts Qwen3-MoE and Mixtral. config.json becomes a ModelConfig
+here, each family's details spelled out once; per-expert weights are stacked.
 
-InternLM2 names are renamed to Llama's and its packed `wqkv` is split per KV group, so one
-module serves both. A config.json or safetensors file that does not parse, or weights that are not
-finite, is a CheckpointError naming the file.
+InternLM2 names are renamed to Llama's and its packed `wqkv` is split per KV group; Phi-3's fused
+`qkv_proj` and `gate_up_proj` are split too, so one module serves all. A config.json or
+safetensors file that does not parse, or weights that are not finite, is a CheckpointError naming
+the file; an unsupported family or feature is one ValueError line.
 """
 
 from __future__ import annotations
@@ -21,8 +25,17 @@ from engine.loaders.errors import CheckpointError, describe, finite, non_finite
 from engine.models.config import ModelConfig, RopeScaling
 from engine.models.llama import LlamaForCausalLM
 
-LLAMA_ARCHITECTURES = ("LlamaForCausalLM", "MistralForCausalLM")
-INTERNLM2_ARCHITECTURES = ("InternLM2ForCausalLM",)
+# architectures[0] (or model_type) -> the family
+ARCHITECTURES = {
+    "LlamaForCausalLM": "llama", "MistralForCausalLM": "mistral",
+    "InternLM2ForCausalLM": "internlm2", "Qwen2ForCausalLM": "qwen2",
+    "Qwen3ForCausalLM": "qwen3", "Gemma2ForCausalLM": "gemma2", "Gemma3ForCausalLM": "gemma3",
+    "Phi3ForCausalLM": "phi3", "Qwen3MoeForCausalLM": "qwen3_moe", "MixtralForCausalLM": "mixtral",
+}
+MODEL_TYPES = {"llama": "llama", "mistral": "mistral", "internlm2": "internlm2",
+               "qwen2": "qwen2", "qwen3": "qwen3", "gemma2": "gemma2", "gemma3_text": "gemma3",
+               "phi3": "phi3", "qwen3_moe": "qwen3_moe", "mixtral": "mixtral"}
+_GEMMA = ("gemma2", "gemma3")
 
 _INTERNLM2_GLOBAL = {
     "model.tok_embeddings.weight": "model.embed_tokens.weight",
@@ -40,66 +53,150 @@ _INTERNLM2_LAYER = {
 _LAYER_RE = re.compile(r"model\.layers\.(\d+)\.(.+)\.weight")
 
 
-def _arch(cfg: dict[str, Any]) -> str:
+def _family(cfg: dict[str, Any]) -> str:
     names = cfg.get("architectures") or []
-    model_type = cfg.get("model_type")
-    if any(n in LLAMA_ARCHITECTURES for n in names) or (
-        not names and model_type in ("llama", "mistral")
-    ):
-        return "llama"
-    if any(n in INTERNLM2_ARCHITECTURES for n in names) or (
-        not names and model_type == "internlm2"
-    ):
-        return "internlm2"
-    supported = ", ".join(LLAMA_ARCHITECTURES + INTERNLM2_ARCHITECTURES)
-    raise ValueError(f"unsupported architecture {names or model_type!r}; supported: {supported}")
+    for name in names:
+        if name in ARCHITECTURES:
+            return ARCHITECTURES[name]
+    if not names and cfg.get("model_type") in MODEL_TYPES:
+        return MODEL_TYPES[cfg["model_type"]]
+    raise ValueError(f"unsupported architecture {names or cfg.get('model_type')!r}; supported: "
+                     + ", ".join(ARCHITECTURES))
 
 
-def _rope(cfg: dict[str, Any]) -> tuple[float, RopeScaling | None]:
-    # transformers 5 writes `rope_parameters` (theta inside); older: rope_theta + rope_scaling.
-    params = cfg.get("rope_parameters") or {}
-    theta = float(params.get("rope_theta", cfg.get("rope_theta", 10000.0)))
-    scaling = cfg.get("rope_scaling") or params
-    kind = scaling.get("rope_type", scaling.get("type", "default"))
+def _scaling(params: dict[str, Any], cfg: dict[str, Any]) -> RopeScaling | None:
+    kind = params.get("rope_type", params.get("type", "default"))
     if kind == "default":
-        return theta, None
-    return theta, RopeScaling(type=kind, factor=float(scaling["factor"]))
+        return None
+    if kind == "su":  # Phi-3's first name for LongRoPE
+        kind = "longrope"
+    known = {"factor", "original_max_position_embeddings", "low_freq_factor", "high_freq_factor",
+             "beta_fast", "beta_slow", "mscale", "mscale_all_dim", "truncate",
+             "attention_factor"}
+    fields = {k: params[k] for k in known if params.get(k) is not None}
+    fields.setdefault("original_max_position_embeddings",
+                      cfg.get("original_max_position_embeddings"))
+    if kind == "longrope":
+        fields["short_factor"] = tuple(float(x) for x in params.get("short_factor") or ())
+        fields["long_factor"] = tuple(float(x) for x in params.get("long_factor") or ())
+        fields.setdefault("factor", 1.0)
+    if kind == "yarn" and fields["original_max_position_embeddings"] is None:
+        fields["original_max_position_embeddings"] = cfg["max_position_embeddings"]
+    if kind == "yarn" and "factor" not in fields:
+        fields["factor"] = cfg["max_position_embeddings"] / fields["original_max_position_embeddings"]
+    return RopeScaling(type=kind, **{k: v for k, v in fields.items() if v is not None})
+
+
+def _rope(cfg: dict[str, Any]) -> tuple[float, RopeScaling | None, float | None, float]:
+    """(theta, scaling, the sliding layers' own theta or None, partial rotary factor).
+    transformers 5 writes `rope_parameters` (theta inside; per layer type for Gemma 3); older
+    configs: rope_theta + rope_scaling (+ rope_local_base_freq)."""
+    params = cfg.get("rope_parameters") or {}
+    local_theta = cfg.get("rope_local_base_freq")
+    if "full_attention" in params:
+        local = params.get("sliding_attention") or {}
+        if _scaling(local, cfg) is not None:
+            raise ValueError("unsupported config: RoPE scaling on sliding layers")
+        local_theta = local.get("rope_theta", local_theta)
+        params = params["full_attention"]
+    theta = float(params.get("rope_theta", cfg.get("rope_theta", 10000.0)))
+    scaling = _scaling(cfg.get("rope_scaling") or params, cfg)
+    partial = float(params.get("partial_rotary_factor", cfg.get("partial_rotary_factor", 1.0)))
+    return theta, scaling, None if local_theta is None else float(local_theta), partial
+
+
+def _layer_types(cfg: dict[str, Any], family: str, layers: int) -> tuple[str, ...]:
+    """Which layers slide: the config's `layer_types`, else each family's older rule."""
+    window = cfg.get("sliding_window")
+    if not window:
+        return ()
+    if cfg.get("layer_types"):
+        return tuple(cfg["layer_types"])
+    sliding = [False] * layers
+    if family in ("mistral", "mixtral", "phi3"):
+        sliding = [True] * layers
+    elif family in ("qwen2", "qwen3", "qwen3_moe") and cfg.get("use_sliding_window"):
+        sliding = [i >= int(cfg.get("max_window_layers", layers)) for i in range(layers)]
+    elif family == "gemma2":
+        sliding = [i % 2 == 0 for i in range(layers)]
+    elif family == "gemma3":
+        pattern = int(cfg.get("sliding_window_pattern", 6))
+        sliding = [(i + 1) % pattern != 0 for i in range(layers)]
+    return tuple("sliding_attention" if s else "full_attention" for s in sliding)
 
 
 def config_from_hf(cfg: dict[str, Any]) -> ModelConfig:
     """config.json (as a dict) -> ModelConfig; refuses features the module does not implement."""
-    arch = _arch(cfg)
-    window = cfg.get("sliding_window")
+    family = _family(cfg)
+    gemma = family in _GEMMA
+    act = cfg.get("hidden_activation") or cfg.get("hidden_act", "silu")
+    activations = {"silu": "silu", "gelu_pytorch_tanh": "gelu_tanh", "gelu_tanh": "gelu_tanh"}
     unsupported = {
-        "hidden_act": cfg.get("hidden_act", "silu") != "silu",
+        "hidden_act": act not in activations,
         "bias": bool(cfg.get("bias", False)),
-        "attention_bias": bool(cfg.get("attention_bias", False)),
         "mlp_bias": bool(cfg.get("mlp_bias", False)),
-        "sliding_window": window is not None and window < cfg.get("max_position_embeddings", 0),
     }
     bad = [key for key, is_bad in unsupported.items() if is_bad]
     if bad:
         raise ValueError(
-            f"unsupported config for a {arch} checkpoint: "
-            + ", ".join(f"{k}={cfg.get(k)!r}" for k in bad)
+            f"unsupported config for a {family} checkpoint: "
+            + ", ".join(f"{k}={cfg.get(k, act)!r}" for k in bad)
         )
     heads = int(cfg["num_attention_heads"])
-    theta, scaling = _rope(cfg)
+    head_dim = int(cfg.get("head_dim") or cfg["hidden_size"] // heads)
+    theta, scaling, local_theta, partial = _rope(cfg)
+    layers = int(cfg["num_hidden_layers"])
+    layer_types = _layer_types(cfg, family, layers)
+    attention_bias = bool(cfg.get("attention_bias", False))
+    scalar = cfg.get("query_pre_attn_scalar")
     return ModelConfig(
-        arch=arch,
+        arch=family,
         vocab_size=int(cfg["vocab_size"]),
         hidden_size=int(cfg["hidden_size"]),
         intermediate_size=int(cfg["intermediate_size"]),
-        num_layers=int(cfg["num_hidden_layers"]),
+        num_layers=layers,
         num_heads=heads,
         num_kv_heads=int(cfg.get("num_key_value_heads") or heads),
-        head_dim=int(cfg.get("head_dim") or cfg["hidden_size"] // heads),
+        head_dim=head_dim,
         rms_norm_eps=float(cfg.get("rms_norm_eps", 1e-6)),
         rope_theta=theta,
         rope_scaling=scaling,
         max_position_embeddings=int(cfg["max_position_embeddings"]),
-        tie_word_embeddings=bool(cfg.get("tie_word_embeddings", False)),
+        tie_word_embeddings=bool(cfg.get("tie_word_embeddings", gemma)),
+        qkv_bias=family == "qwen2" or attention_bias,
+        o_bias=attention_bias and family != "qwen2",
+        qk_norm=family in ("qwen3", "qwen3_moe", "gemma3"),
+        norm_offset=1.0 if gemma else 0.0,
+        sandwich_norms=gemma,
+        activation=activations[act],
+        embed_scale=gemma,
+        attn_scale=float(scalar) ** -0.5 if gemma and scalar else None,
+        attn_softcap=cfg.get("attn_logit_softcapping") if gemma else None,
+        final_softcap=cfg.get("final_logit_softcapping") if gemma else None,
+        sliding_window=int(cfg["sliding_window"]) if layer_types else None,
+        layer_types=layer_types if "sliding_attention" in layer_types else (),
+        rotary_dim=int(head_dim * partial) if partial != 1.0 else None,
+        local_rope_theta=local_theta if family == "gemma3" else None,
+        **_experts(cfg, family, layers),
     )
+
+
+def _experts(cfg: dict[str, Any], family: str, layers: int) -> dict[str, Any]:
+    """The mixture-of-experts fields: Mixtral routes every layer and renormalizes its top k;
+    Qwen3-MoE as `norm_topk_prob` says, with `mlp_only_layers` / `decoder_sparse_step` dense."""
+    if family not in ("qwen3_moe", "mixtral"):
+        return {}
+    experts = int(cfg.get("num_experts") or cfg.get("num_local_experts") or 0)
+    dense: tuple[int, ...] = ()
+    if family == "qwen3_moe":
+        step = int(cfg.get("decoder_sparse_step") or 1)
+        only = set(cfg.get("mlp_only_layers") or ())
+        dense = tuple(i for i in range(layers) if i in only or (i + 1) % step)
+    return {"num_experts": experts, "experts_per_token": int(cfg["num_experts_per_tok"]),
+            "moe_intermediate_size": int(cfg.get("moe_intermediate_size")
+                                         or cfg["intermediate_size"]),
+            "normalize_top_k": family == "mixtral" or bool(cfg.get("norm_topk_prob")),
+            "dense_layers": dense}
 
 
 def safetensors_files(folder: Path) -> list[Path]:
@@ -161,6 +258,60 @@ def _internlm2_names(
         raise ValueError(f"unexpected tensor {name!r} in an InternLM2 checkpoint")
 
 
+_EXPERT_RE = re.compile(
+    r"model\.layers\.(\d+)\.(?:mlp|block_sparse_moe)\.experts\.(\d+)\.(\w+)\.weight")
+_MIXTRAL_PARTS = {"w1": "gate_proj", "w3": "up_proj", "w2": "down_proj"}
+
+
+def stack_experts(tensors: dict[str, Tensor], config: ModelConfig) -> dict[str, Tensor]:
+    """Per-expert tensors (Qwen3-MoE's `mlp.experts.E.gate_proj`, Mixtral's
+    `block_sparse_moe.experts.E.w1`) -> the stacked `mlp.experts.gate_up_proj` [E, 2I, H] and
+    `mlp.experts.down_proj` [E, H, I]; Mixtral's router `block_sparse_moe.gate` -> `mlp.gate`."""
+    if not config.num_experts:
+        return tensors
+    out: dict[str, Tensor] = {}
+    parts: dict[tuple[int, str], dict[int, Tensor]] = {}
+    for name, tensor in tensors.items():
+        match = _EXPERT_RE.fullmatch(name)
+        if match is None:
+            out[name.replace(".block_sparse_moe.gate.", ".mlp.gate.")] = tensor
+            continue
+        layer, expert, part = int(match.group(1)), int(match.group(2)), match.group(3)
+        parts.setdefault((layer, _MIXTRAL_PARTS.get(part, part)), {})[expert] = tensor
+    for (layer, part), by_expert in parts.items():
+        if sorted(by_expert) != list(range(config.num_experts)):
+            raise ValueError(f"layer {layer}: experts {sorted(by_expert)[:8]} for {part}, "
+                             f"expected 0..{config.num_experts - 1}")
+    for layer in sorted({layer for layer, _ in parts}):
+        prefix = f"model.layers.{layer}.mlp.experts."
+        try:
+            gate, up, down = (parts[(layer, p)] for p in ("gate_proj", "up_proj", "down_proj"))
+        except KeyError as exc:
+            raise ValueError(f"layer {layer}: no expert {exc.args[0][1]} weights") from None
+        e = range(config.num_experts)
+        out[prefix + "gate_up_proj"] = torch.stack([torch.cat((gate[i], up[i])) for i in e])
+        out[prefix + "down_proj"] = torch.stack([down[i] for i in e])
+    return out
+
+
+def _phi3_names(name: str, tensor: Tensor, config: ModelConfig) -> Iterator[tuple[str, Tensor]]:
+    """Phi-3's fused rows, split: qkv_proj -> q, k, v; gate_up_proj -> gate, up."""
+    prefix, sep, part = name.rpartition(".self_attn.qkv_proj.")
+    if sep:
+        d = config.head_dim
+        sizes = [config.num_heads * d, config.num_kv_heads * d, config.num_kv_heads * d]
+        for p, w in zip("qkv", tensor.split(sizes), strict=True):
+            yield f"{prefix}.self_attn.{p}_proj.{part}", w.clone()
+        return
+    prefix, sep, part = name.rpartition(".mlp.gate_up_proj.")
+    if sep:
+        gate, up = tensor.chunk(2)
+        yield f"{prefix}.mlp.gate_proj.{part}", gate.clone()
+        yield f"{prefix}.mlp.up_proj.{part}", up.clone()
+        return
+    yield name, tensor
+
+
 def load_hf(folder: str | Path, dtype: torch.dtype) -> tuple[ModelConfig, LlamaForCausalLM]:
     folder = Path(folder)
     try:
@@ -173,10 +324,11 @@ def load_hf(folder: str | Path, dtype: torch.dtype) -> tuple[ModelConfig, LlamaF
         # safetensors hands out tensors at unaligned addresses; a fresh 64-byte aligned copy keeps
         # matmuls on their fast path (and makes results independent of the file's layout).
         tensor = tensor.to(dtype) if tensor.dtype != dtype else tensor.clone()
-        pairs = (
-            _internlm2_names(name, tensor, config)
-            if config.arch == "internlm2"
-            else [(name, tensor)]
-        )
+        if config.arch == "internlm2":
+            pairs: Any = _internlm2_names(name, tensor, config)
+        elif config.arch == "phi3":
+            pairs = _phi3_names(name, tensor, config)
+        else:
+            pairs = [(name, tensor)]
         tensors.update(pairs)
-    return config, LlamaForCausalLM.from_state_dict(config, tensors)
+    return config, LlamaForCausalLM.from_state_dict(config, stack_experts(tensors, config))

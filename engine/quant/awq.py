@@ -35,6 +35,13 @@ class ScaleSearch:
 
 
 def llama_scale_groups(model: nn.Module) -> list[ScaleGroup]:
+    """Each norm or linear whose output feeds the next linears, Llama's layout. Families whose
+    norms scale by (1 + w), whose MLP input is another norm (Gemma) or whose v has a bias (Qwen2)
+    fold scales differently: refused, one line (plain rounding serves them)."""
+    c = model.config
+    if c.norm_offset or c.sandwich_norms or c.qkv_bias or c.o_bias:
+        raise ValueError(f"AWQ scaling is not implemented for {c.arch} checkpoints; "
+                         "quantize them without calibration")
     groups = []
     for i, layer in enumerate(model.model.layers):
         p = f"model.layers.{i}"

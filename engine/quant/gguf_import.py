@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from engine.loaders.gguf import Q, hf_name, open_gguf, tensor_rows, unpermute_rows
+from engine.loaders.gguf import Q, config_from_gguf, gguf_tensors, open_gguf
 from engine.models.config import ModelConfig
 from engine.quant.int4 import Int4Weight, pack_int4
 
@@ -45,32 +45,19 @@ def q8_0_to_int8(raw: Tensor) -> tuple[Tensor, Tensor]:
     return blocks[..., 2:].contiguous().view(torch.int8).reshape(n, -1), d
 
 
-def _raw_rows(tensor, name: str, config: ModelConfig) -> Tensor:
-    raw = tensor_rows(tensor)
-    # Whole rows move under the converter's q/k permutation, so undo it on the quantized bytes.
-    if name.endswith("q_proj.weight"):
-        return unpermute_rows(raw, config.num_heads)
-    if name.endswith("k_proj.weight"):
-        return unpermute_rows(raw, config.num_kv_heads)
-    return raw
-
-
 def gguf_int4_weights(path: str | Path, config: ModelConfig) -> dict[str, Int4Weight]:
-    """Every Q4_1 tensor of a llama GGUF as an Int4Weight, keyed by its HF linear module name
-    ("model.layers.0.self_attn.q_proj"); other tensor types are left to the dequantizing loader."""
-    reader = open_gguf(path)
-    out: dict[str, Int4Weight] = {}
-    for t in reader.tensors:
-        if t.tensor_type != Q.Q4_1:
-            continue
-        name = hf_name(t.name)
-        out[name.removesuffix(".weight")] = q4_1_to_int4(_raw_rows(t, name, config))
-    return out
+    """Every Q4_1 linear weight of a GGUF as an Int4Weight, keyed by its HF linear module name
+    ("model.layers.0.self_attn.q_proj"): the loader's renaming, row reordering and splitting of
+    fused rows applied to the blocks as stored. Other tensor types are left to the dequantizing
+    loader."""
+    return {t.name.removesuffix(".weight"): q4_1_to_int4(t.rows)
+            for t in gguf_tensors(open_gguf(path), config, (Q.Q4_1,))
+            if t.name.endswith(".weight") and len(t.shape) == 2}
 
 
 def gguf_q8_0_tensors(path: str | Path) -> dict[str, tuple[Tensor, Tensor]]:
-    """Every Q8_0 tensor (the default model: the tied embedding) as (int8, block scales), keyed by
+    """Every Q8_0 weight (the default model: the tied embedding) as (int8, block scales), keyed by
     HF parameter name ("model.embed_tokens.weight")."""
     reader = open_gguf(path)
-    return {hf_name(t.name): q8_0_to_int8(tensor_rows(t))
-            for t in reader.tensors if t.tensor_type == Q.Q8_0}
+    return {t.name: q8_0_to_int8(t.rows)
+            for t in gguf_tensors(reader, config_from_gguf(reader), (Q.Q8_0,)) if len(t.shape) == 2}

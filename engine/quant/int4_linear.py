@@ -19,12 +19,14 @@ from engine.quant.int4 import Int4Weight, quantize_int4
 
 
 class Int4Linear(nn.Module):
-    """y = x @ W.T for an int4 W; `input_scale` (AWQ's 1/s, when not folded upstream) multiplies x
-    first. Builds the layout of the device it is created on; move it by rebuilding, not `.to()`."""
+    """y = x @ W.T (+ bias) for an int4 W; `input_scale` (AWQ's 1/s, when not folded upstream)
+    multiplies x first; a bias (Qwen2's q/k/v) is kept in fp32 and added in the product's dtype. Builds
+    the layout of the device it is created on; move it by rebuilding, not `.to()`."""
 
     def __init__(self, weight: Int4Weight, *, act_dtype: torch.dtype = torch.bfloat16,
                  input_scale: Tensor | None = None, device: torch.device | str = "cpu",
-                 backend: Literal["aten", "triton"] | None = None) -> None:
+                 backend: Literal["aten", "triton"] | None = None,
+                 bias: Tensor | None = None) -> None:
         super().__init__()
         self.out_features, self.in_features = weight.shape
         self.group = weight.group
@@ -47,13 +49,14 @@ class Int4Linear(nn.Module):
         self.input_scale: Tensor | None
         scale = None if input_scale is None else input_scale.to(device, act_dtype)
         self.register_buffer("input_scale", scale)
+        self.bias: Tensor | None
+        self.register_buffer("bias", None if bias is None
+                             else bias.detach().to(device, torch.float32))
 
     @classmethod
     def from_linear(cls, linear: nn.Linear, group: int, **kwargs: object) -> Int4Linear:
-        """Round-to-nearest quantization of a bias-free linear's weight."""
-        if linear.bias is not None:
-            raise ValueError("Int4Linear takes bias-free linears only")
-        return cls(quantize_int4(linear.weight, group), **kwargs)
+        """Round-to-nearest quantization of the linear's weight (its bias kept as it is)."""
+        return cls(quantize_int4(linear.weight, group), bias=linear.bias, **kwargs)  # type: ignore[arg-type]
 
     def extra_repr(self) -> str:
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
@@ -69,6 +72,8 @@ class Int4Linear(nn.Module):
             from engine.quant.triton_int4 import TritonInt4Weight, int4_matmul
 
             y = int4_matmul(flat, TritonInt4Weight(self.qweight, self.scale, self.zero, self.group))
+        if self.bias is not None:
+            y = y + self.bias.to(y.dtype)
         return y.to(x.dtype).view(*x.shape[:-1], self.out_features)
 
 
@@ -86,5 +91,5 @@ def swap_int4_linears(model: nn.Module, weights: Mapping[str, Int4Weight], *,
         if not isinstance(old, nn.Linear) or tuple(old.weight.shape) != w.shape:
             raise ValueError(f"{name}: expected nn.Linear of shape {w.shape}, found {old!r}")
         setattr(owner, attr, Int4Linear(w, act_dtype=act_dtype, input_scale=input_scales.get(name),
-                                        device=device))
+                                        device=device, bias=old.bias))
     return list(weights)

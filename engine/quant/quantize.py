@@ -33,9 +33,11 @@ class QuantReport:
 
 
 def decoder_linears(model: nn.Module) -> list[str]:
-    """The decoder layers' linears (the LM head is left to `quantize_head_int8`)."""
+    """The decoder layers' linears (the LM head is left to `quantize_head_int8`; a mixture of
+    experts' router stays as it is: its few rows decide the routing)."""
     return [n for n, m in model.named_modules()
-            if isinstance(m, nn.Linear) and n.startswith("model.layers.")]
+            if isinstance(m, nn.Linear) and n.startswith("model.layers.")
+            and not n.endswith(".mlp.gate")]
 
 
 def model_weight_bytes(model: nn.Module) -> int:

@@ -9,22 +9,20 @@ from engine.packed_linear import PackedLinear, pack_model, packing_available
 pytestmark = pytest.mark.skipif(not packing_available(), reason="this torch build has no oneDNN")
 
 
+@pytest.mark.parametrize("bias", [False, True])
 @pytest.mark.parametrize("dtype,tol", [(torch.float32, 1e-5), (torch.bfloat16, 2e-2)])
 @pytest.mark.parametrize("shape", [(1, 64), (7, 64), (2, 5, 64)])
-def test_packed_linear_matches_nn_linear(dtype, tol, shape):
+def test_packed_linear_matches_nn_linear(dtype, tol, shape, bias):
     torch.manual_seed(0)
-    ref = nn.Linear(64, 48, bias=False).to(dtype)
+    ref = nn.Linear(64, 48, bias=bias).to(dtype)
+    if bias:
+        nn.init.normal_(ref.bias)
     x = torch.randn(shape).to(dtype)
     with torch.inference_mode():
         want = ref(x).float()
         got = PackedLinear(ref)(x).float()
     assert got.shape == want.shape
     assert (got - want).abs().max().item() <= tol * want.abs().max().item()
-
-
-def test_packed_linear_refuses_bias():
-    with pytest.raises(ValueError):
-        PackedLinear(nn.Linear(4, 4, bias=True))
 
 
 def test_pack_model_swaps_the_linears_and_keeps_the_output(tiny_llama_dir):

@@ -2,11 +2,12 @@
 
 import torch
 
+from engine.models.config import RopeConfig
 from engine.models.rope import RotaryEmbedding, apply_rope
 
 
 def test_traced_rope_equals_the_eager_rope():
-    rope = RotaryEmbedding(64, 10000.0, 2048, None)
+    rope = RotaryEmbedding(64, RopeConfig(theta=10000.0), 2048)
     g = torch.Generator().manual_seed(0)
     x = torch.randn(5, 9, 64, generator=g)
     cos, sin = rope(torch.tensor([0, 1, 7, 300, 2047]), torch.float32)

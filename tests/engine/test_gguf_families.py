@@ -1,0 +1,598 @@
+"""GGUF files of every architecture the decoder serves (llama with and without `rope_freqs`,
+qwen2, qwen3, gemma2, gemma3, phi3, internlm2), written from tiny random HF checkpoints the way
+llama.cpp's convert_hf_to_gguf.py writes them, in F32, Q8_0 and a Q4_K_M-like mix (Q4_K, Q6_K,
+Q5_0 where rows are not whole K-blocks). Loaded by us, an F32 file is the HF folder (same config,
+weights and logits within 2e-4); every type matches transformers loading the same GGUF (prompt
+log-probabilities within 2e-3) where transformers reads that architecture right. With
+HANLIN_LLAMA_CPP naming a llama.cpp tree, its own converter writes the same files tensor for
+tensor; without it those tests skip, saying so."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import gguf
+import numpy as np
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+
+from engine.loaders import load_checkpoint
+from engine.loaders.gguf import config_from_gguf, open_gguf
+from engine.loaders.gguf_quants import dequantize
+from engine.models import CausalAttention, LlamaForCausalLM
+from engine.models.config import RopeScaling
+from tests.families import FAMILIES, build_checkpoint
+
+Q = gguf.GGMLQuantizationType
+TOL, LOGPROB_TOL = 2e-4, 2e-3
+WIDE = dict(hidden_size=256, intermediate_size=512, head_dim=64)  # rows of 256: K-quants apply
+_GEMMA3_ROPE = {"sliding_attention": {"rope_type": "default", "rope_theta": 10000.0},
+                "full_attention": {"rope_type": "linear", "factor": 4.0, "rope_theta": 1e6}}
+# name -> (GGUF architecture, transformers config class, causal LM class, overrides)
+SPECS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
+    # transformers reads these GGUFs right; where it ignores a key, the checkpoint keeps its
+    # default (Qwen3's head_dim 128, Gemma's query_pre_attn_scalar 256 and 2's caps 50 / 30).
+    "llama": ("llama", "LlamaConfig", "LlamaForCausalLM", WIDE),
+    "qwen2": ("qwen2", *FAMILIES["qwen2"][:2], {**WIDE, "tie_word_embeddings": True}),
+    "qwen3": ("qwen3", *FAMILIES["qwen3"][:2], {**WIDE, "head_dim": 128}),
+    "gemma2": ("gemma2", *FAMILIES["gemma2"][:2],
+               {**WIDE, "head_dim": 256, "query_pre_attn_scalar": 256, "sliding_window": 6}),
+    "gemma3": ("gemma3", *FAMILIES["gemma3"][:2],
+               {**WIDE, "head_dim": 256, "query_pre_attn_scalar": 256, "sliding_window": 6,
+                "num_hidden_layers": 6}),  # llama.cpp's Gemma 3 pattern: every 6th layer global
+    "phi3": ("phi3", *FAMILIES["phi3"][:2],
+             {**WIDE, "pad_token_id": 0, "bos_token_id": 1, "eos_token_id": 2}),
+    # transformers' GGUF loader drops these details (rope_freqs, rope scaling, attention biases,
+    # capping values, LongRoPE factors, partial rotary): checked against the HF folder.
+    "llama3": ("llama", *FAMILIES["llama3"]),
+    "llama-linear": ("llama", *FAMILIES["llama-linear"]),
+    "llama-yarn": ("llama", *FAMILIES["llama-yarn"]),
+    "llama-bias": ("llama", *FAMILIES["llama-bias"]),
+    "gemma2-caps": ("gemma2", *FAMILIES["gemma2"][:2],
+                    {"sliding_window": 6, "query_pre_attn_scalar": 16,
+                     "attn_logit_softcapping": 5.0, "final_logit_softcapping": 3.0}),
+    "gemma3-scaled": ("gemma3", *FAMILIES["gemma3"][:2],
+                      {"sliding_window": 6, "query_pre_attn_scalar": 16, "num_hidden_layers": 6,
+                       "final_logit_softcapping": 3.0, "rope_parameters": _GEMMA3_ROPE}),
+    "phi3-longrope": ("phi3", *FAMILIES["phi3"]),
+    "phi4-mini": ("phi3", *FAMILIES["phi4-mini"]),
+    "internlm2": ("internlm2", "LlamaConfig", "LlamaForCausalLM", {}),  # saved in its own layout
+}
+TRANSFORMERS_READS = ["llama", "qwen2", "qwen3", "gemma2", "gemma3", "phi3"]
+QTYPES = ["f32", "q8_0", "q4_k_m"]
+# The longest runs past LongRoPE's original context (40): the long factors are in play too.
+PROMPTS = [[7], [1, 17, 42, 99, 3], list(range(5, 300, 11)), [(i * 37) % 320 for i in range(56)]]
+
+
+# --- tiny HF checkpoints -------------------------------------------------------------------------
+
+def build_hf(name: str, folder: Path) -> Path:
+    """The random checkpoint (norms and biases randomized too) and a byte-level tokenizer."""
+    arch, config_cls, model_cls, overrides = SPECS[name]
+    build_checkpoint(config_cls, model_cls, overrides, folder, gemma=arch.startswith("gemma"))
+    if arch == "internlm2":  # the Llama it was made from stays beside it: transformers' reference
+        shutil.copytree(folder, folder / "llama", ignore=shutil.ignore_patterns("llama"))
+        save_as_internlm2(folder)
+    return folder
+
+
+def save_as_internlm2(folder: Path) -> None:
+    """Rewrite a Llama folder in InternLM2's layout (names, q|k|v packed per KV group)."""
+    cfg = json.loads((folder / "config.json").read_text())
+    sd = load_file(folder / "model.safetensors")
+    heads, kv, d = cfg["num_attention_heads"], cfg["num_key_value_heads"], cfg["head_dim"]
+    out = {"model.tok_embeddings.weight": sd["model.embed_tokens.weight"],
+           "model.norm.weight": sd["model.norm.weight"], "output.weight": sd["lm_head.weight"]}
+    renames = {"self_attn.o_proj": "attention.wo", "mlp.gate_proj": "feed_forward.w1",
+               "mlp.up_proj": "feed_forward.w3", "mlp.down_proj": "feed_forward.w2",
+               "input_layernorm": "attention_norm", "post_attention_layernorm": "ffn_norm"}
+    for i in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{i}."
+        q, k, v = (sd[f"{p}self_attn.{x}_proj.weight"] for x in "qkv")
+        hidden = q.shape[1]
+        packed = torch.cat([q.reshape(kv, heads // kv, d, hidden), k.reshape(kv, 1, d, hidden),
+                            v.reshape(kv, 1, d, hidden)], dim=1)
+        out[f"{p}attention.wqkv.weight"] = packed.reshape(-1, hidden)
+        out.update({f"{p}{new}.weight": sd[f"{p}{old}.weight"] for old, new in renames.items()})
+    save_file({n: t.contiguous() for n, t in out.items()}, str(folder / "model.safetensors"))
+    keep = ("vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers",
+            "num_attention_heads", "num_key_value_heads", "max_position_embeddings",
+            "rms_norm_eps", "tie_word_embeddings")
+    (folder / "config.json").write_text(json.dumps({
+        **{k: cfg[k] for k in keep}, "architectures": ["InternLM2ForCausalLM"],
+        "model_type": "internlm2", "bias": False, "rope_theta": 10000.0, "hidden_act": "silu"}))
+
+
+# --- what convert_hf_to_gguf.py writes -----------------------------------------------------------
+
+def _rope(cfg: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the full-attention rope parameters, all of them), as the converter reads the config."""
+    params = cfg.get("rope_parameters") or cfg.get("rope_scaling") or {}
+    return params.get("full_attention", params), params
+
+
+def _metadata(w: gguf.GGUFWriter, arch: str, cfg: dict[str, Any]) -> None:
+    head_dim = cfg.get("head_dim") or cfg["hidden_size"] // cfg["num_attention_heads"]
+    full, params = _rope(cfg)
+    w.add_block_count(cfg["num_hidden_layers"])
+    w.add_context_length(cfg["max_position_embeddings"])
+    w.add_embedding_length(cfg["hidden_size"])
+    w.add_feed_forward_length(cfg["intermediate_size"])
+    w.add_head_count(cfg["num_attention_heads"])
+    w.add_head_count_kv(cfg.get("num_key_value_heads") or cfg["num_attention_heads"])
+    w.add_layer_norm_rms_eps(cfg["rms_norm_eps"])
+    if arch == "phi3":  # Phi3MiniModel.set_gguf_parameters replaces the common keys' rope part
+        orig = cfg.get("original_max_position_embeddings") or params.get(
+            "original_max_position_embeddings")
+        w.add_rope_scaling_orig_ctx_len(orig)
+        partial = params.get("partial_rotary_factor", cfg.get("partial_rotary_factor", 1.0))
+        w.add_rope_dimension_count(int(partial * cfg["hidden_size"]) // cfg["num_attention_heads"])
+        w.add_rope_freq_base(full["rope_theta"])
+        w.add_sliding_window(cfg.get("sliding_window") or 0)
+        if full.get("long_factor"):
+            scale = cfg["max_position_embeddings"] / orig
+            w.add_rope_scaling_attn_factors(
+                math.sqrt(1 + math.log(scale) / math.log(orig)) if scale > 1.0 else 1.0)
+        return
+    if arch == "gemma2":  # Gemma2Model.set_gguf_parameters: its own keys, no rope ones
+        w.add_key_length(head_dim)
+        w.add_value_length(head_dim)
+        w.add_attn_logit_softcapping(cfg["attn_logit_softcapping"])
+        w.add_final_logit_softcapping(cfg["final_logit_softcapping"])
+        w.add_sliding_window(cfg["sliding_window"])
+        return
+    kind, factor = full.get("rope_type"), full.get("factor")
+    if kind == "linear" and factor is not None:
+        w.add_rope_scaling_type(gguf.RopeScalingType.LINEAR)
+        w.add_rope_scaling_factor(factor)
+    elif kind == "yarn" and factor is not None:
+        w.add_rope_scaling_type(gguf.RopeScalingType.YARN)
+        w.add_rope_scaling_factor(factor)
+        w.add_rope_scaling_orig_ctx_len(full["original_max_position_embeddings"])
+    w.add_rope_freq_base(full.get("rope_theta", cfg.get("rope_theta", 10000.0)))
+    if "rope_theta" in params.get("sliding_attention", {}):
+        w.add_rope_freq_base_swa(params["sliding_attention"]["rope_theta"])
+    if cfg.get("head_dim"):
+        w.add_key_length(cfg["head_dim"])
+        w.add_value_length(cfg["head_dim"])
+    if arch == "llama":
+        w.add_vocab_size(cfg["vocab_size"])
+        w.add_rope_dimension_count(head_dim)
+    if arch == "gemma3":
+        if cfg.get("final_logit_softcapping"):
+            w.add_final_logit_softcapping(cfg["final_logit_softcapping"])
+        w.add_sliding_window(cfg["sliding_window"])
+
+
+def llama3_rope_factors(cfg: dict[str, Any]) -> np.ndarray:
+    """LlamaModel.generate_extra_tensors: rope_scaling llama3 as one divisor per frequency."""
+    p, _ = _rope(cfg)
+    dim = cfg.get("head_dim") or cfg["hidden_size"] // cfg["num_attention_heads"]
+    freqs = 1.0 / (p["rope_theta"] ** (torch.arange(0, dim, 2, dtype=torch.float32) / dim))
+    old = p["original_max_position_embeddings"]
+    low, high = old / p["low_freq_factor"], old / p["high_freq_factor"]
+    factors = []
+    for freq in freqs:
+        wavelen = 2 * math.pi / freq
+        if wavelen < high:
+            factors.append(1)
+        elif wavelen > low:
+            factors.append(p["factor"])
+        else:
+            smooth = (old / wavelen - p["low_freq_factor"]) / (
+                p["high_freq_factor"] - p["low_freq_factor"])
+            factors.append(1 / ((1 - smooth) / p["factor"] + smooth))
+    return torch.tensor(factors, dtype=torch.float32).numpy()
+
+
+def _hf_tensors(arch: str, cfg: dict[str, Any], sd: dict[str, torch.Tensor]):
+    """(HF name, tensor) after the converter's modify_tensors: permuted q/k (llama, internlm2),
+    InternLM2's wqkv split, Gemma's norms + 1, Gemma 2's head dropped."""
+    heads = cfg["num_attention_heads"]
+    kv = cfg.get("num_key_value_heads") or heads
+    for name, t in sd.items():
+        if arch == "gemma2" and name == "lm_head.weight":
+            continue
+        if arch.startswith("gemma") and name.endswith("norm.weight"):
+            t = t + 1
+        if arch == "internlm2" and name.endswith("attention.wqkv.weight"):
+            d = cfg["hidden_size"] // heads
+            w = t.reshape(kv, heads // kv + 2, d, -1)
+            p = name.removesuffix("attention.wqkv.weight")
+            yield f"{p}self_attn.q_proj.weight", w[:, :-2].reshape(-1, w.shape[-1])
+            yield f"{p}self_attn.k_proj.weight", w[:, -2].reshape(-1, w.shape[-1])
+            yield f"{p}self_attn.v_proj.weight", w[:, -1].reshape(-1, w.shape[-1])
+            continue
+        yield name, t
+
+
+def _permute(name: str, t: torch.Tensor, arch: str, cfg: dict[str, Any]) -> torch.Tensor:
+    if arch not in ("llama", "internlm2") or not name.endswith(
+            ("q_proj.weight", "q_proj.bias", "k_proj.weight", "k_proj.bias")):
+        return t
+    heads = cfg["num_attention_heads"]
+    if ".k_proj." in name:
+        heads = cfg.get("num_key_value_heads") or heads
+    return t.reshape(heads, 2, t.shape[0] // heads // 2, *t.shape[1:]).swapaxes(1, 2).reshape(
+        t.shape)
+
+
+def write_gguf(folder: Path, out: Path, arch: str, qtype: str) -> Path:
+    """The folder as llama.cpp's converter writes it (`--outtype f32` / `q8_0`); `q4_1`: every
+    weight matrix Q4_1; `q4_k_m`: as llama-quantize's Q4_K_M would, roughly (Q6_K for v, down and
+    the head, Q4_K elsewhere, Q5_0 where rows are not whole 256-blocks)."""
+    cfg = json.loads((folder / "config.json").read_text())
+    sd = load_file(folder / "model.safetensors")
+    w = gguf.GGUFWriter(out, arch)
+    _metadata(w, arch, cfg)
+    w.add_tokenizer_model("gpt2")
+    w.add_token_list([f"t{i}" for i in range(cfg["vocab_size"])])
+    for kind in ("bos", "eos", "pad"):  # transformers' GGUF config takes them from here
+        if isinstance(cfg.get(f"{kind}_token_id"), int):
+            getattr(w, f"add_{kind}_token_id")(cfg[f"{kind}_token_id"])
+    name_map = gguf.get_tensor_name_map(gguf.MODEL_ARCH[arch.upper()], cfg["num_hidden_layers"])
+    full = _rope(cfg)[0]  # the converter's generate_extra_tensors come first
+    if full.get("rope_type") == "llama3":
+        w.add_tensor("rope_freqs.weight", llama3_rope_factors(cfg))
+    if arch == "phi3" and full.get("long_factor"):
+        w.add_tensor("rope_factors_long.weight", np.array(full["long_factor"], np.float32))
+        w.add_tensor("rope_factors_short.weight", np.array(full["short_factor"], np.float32))
+    for name, t in _hf_tensors(arch, cfg, sd):
+        base, suffix = name.rsplit(".", 1)
+        new = f"{name_map.get_name(base)}.{suffix}"
+        _add(w, new, _permute(name, t, arch, cfg).float().numpy(), qtype)
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return out
+
+
+def _add(w: gguf.GGUFWriter, name: str, data: np.ndarray, qtype: str) -> None:
+    if data.ndim <= 1 or name.endswith("norm.weight") or not name.endswith(".weight") \
+            or qtype == "f32":
+        w.add_tensor(name, data)  # the converter keeps 1-D tensors, norms and biases in F32
+        return
+    if qtype in ("q8_0", "q4_1"):
+        kind = Q[qtype.upper()] if data.shape[-1] % 32 == 0 else Q.F16  # the converter's fallback
+        w.add_tensor(name, gguf.quants.quantize(data, kind), raw_dtype=kind)
+        return
+    if data.shape[-1] % 256:
+        w.add_tensor(name, gguf.quants.quantize(data, Q.Q5_0), raw_dtype=Q.Q5_0)
+    elif name.endswith(("attn_v.weight", "ffn_down.weight", "output.weight")):
+        w.add_tensor(name, quantize_q6_k(data), raw_dtype=Q.Q6_K)
+    else:
+        w.add_tensor(name, quantize_q4_k(data), raw_dtype=Q.Q4_K)
+
+
+# --- K-quants (gguf's numpy module dequantizes them but does not quantize) -----------------------
+
+def _nonzero(x: np.ndarray) -> np.ndarray:
+    """x in fp32 with zeros as ones (an all-zero block, such as a padding row, divides by it)."""
+    x = x.astype(np.float32)
+    return np.where(x == 0, 1, x)
+
+
+def _f16(x: np.ndarray) -> np.ndarray:
+    return x.astype(np.float16).view(np.uint8).reshape(*x.shape[:-1], 2)
+
+
+def quantize_q4_k(data: np.ndarray) -> np.ndarray:
+    """Rows [n, k] -> Q4_K bytes [n, k // 256 * 144]: per 32 weights a 6-bit scale and min on
+    the super-block's fp16 d and dmin, 4-bit codes; w = d * scale * q - dmin * min."""
+    x = data.astype(np.float32).reshape(-1, 8, 32)
+    lo, hi = np.minimum(x.min(-1), 0), x.max(-1)
+    d = ((hi - lo).max(-1, keepdims=True) / 15 / 63).astype(np.float16)
+    dmin = ((-lo).max(-1, keepdims=True) / 63).astype(np.float16)
+    sc = np.clip(np.round((hi - lo) / 15 / _nonzero(d)), 1, 63).astype(np.uint8)
+    mn = np.clip(np.round(-lo / _nonzero(dmin)), 0, 63).astype(np.uint8)
+    step = (d.astype(np.float32) * sc)[..., None]
+    zero = (dmin.astype(np.float32) * mn)[..., None]
+    q = np.clip(np.round((x + zero) / _nonzero(step)), 0, 15).astype(np.uint8).reshape(-1, 4, 2, 32)
+    scales = np.concatenate([sc[:, :4] | (sc[:, 4:] >> 4 << 6), mn[:, :4] | (mn[:, 4:] >> 4 << 6),
+                             (sc[:, 4:] & 15) | ((mn[:, 4:] & 15) << 4)], axis=1)
+    qs = (q[:, :, 0] | (q[:, :, 1] << 4)).reshape(-1, 128)
+    blocks = np.concatenate([_f16(d), _f16(dmin), scales, qs], axis=1)
+    return blocks.reshape(data.shape[0], -1)
+
+
+def quantize_q6_k(data: np.ndarray) -> np.ndarray:
+    """Rows [n, k] -> Q6_K bytes [n, k // 256 * 210]: per 16 weights an int8 scale on the
+    super-block's fp16 d, 6-bit codes; w = d * scale * (q - 32)."""
+    x = data.astype(np.float32).reshape(-1, 16, 16)
+    amax = np.abs(x).max(-1)
+    d = (amax.max(-1, keepdims=True) / 32 / 127).astype(np.float16)
+    sc = np.clip(np.round(amax / 32 / _nonzero(d)), 1, 127).astype(np.int8)
+    step = (d.astype(np.float32) * sc)[..., None]
+    q = (np.clip(np.round(x / _nonzero(step)), -32, 31) + 32).astype(np.uint8).reshape(-1, 2, 128)
+    low, high = (q & 15).reshape(-1, 2, 2, 64), (q >> 4).reshape(-1, 2, 4, 32)
+    ql = (low[:, :, 0] | (low[:, :, 1] << 4)).reshape(-1, 128)
+    qh = (high[:, :, 0] | (high[:, :, 1] << 2) | (high[:, :, 2] << 4) | (high[:, :, 3] << 6))
+    blocks = np.concatenate([ql, qh.reshape(-1, 64), sc.view(np.uint8), _f16(d)], axis=1)
+    return blocks.reshape(data.shape[0], -1)
+
+
+# --- llama.cpp's own converter, where a llama.cpp tree is at hand ---------------------------------
+
+LLAMA_CPP = os.environ.get("HANLIN_LLAMA_CPP")  # a llama.cpp tree: convert_hf_to_gguf.py, conversion/
+_CONVERT = """
+import runpy, sys
+root = sys.argv.pop(1)
+sys.path[:0] = [root, root + "/gguf-py"]
+import conversion.base as base
+from conversion import gemma, internlm, phi
+# The tests' byte-level tokenizer is none that llama.cpp knows: its vocabulary goes in as GPT-2's.
+base.TextModel.get_vocab_base_pre = lambda self, tokenizer: "gpt-2"
+for cls in (gemma.Gemma2Model, internlm.InternLM2Model, phi.Phi3MiniModel):
+    cls.set_vocab = lambda self: self._set_vocab_gpt2()
+sys.argv[0] = root + "/convert_hf_to_gguf.py"
+runpy.run_path(sys.argv[0], run_name="__main__")
+"""
+
+
+def convert_with_llama_cpp(folder: Path, out: Path, qtype: str) -> Path:
+    subprocess.run([sys.executable, "-c", _CONVERT, str(LLAMA_CPP), str(folder), "--outfile",
+                    str(out), "--outtype", qtype], check=True, capture_output=True, timeout=300)
+    return out
+
+
+def file_contents(path: Path, arch: str) -> tuple[dict[str, Any], dict[str, tuple]]:
+    """(the architecture's header keys, each tensor's type, shape and bytes)."""
+    reader = open_gguf(path)
+    keys = {k: f.contents() for k, f in reader.fields.items() if k.startswith(f"{arch}.")}
+    tensors = {t.name: (t.tensor_type.name, [int(s) for s in t.shape],
+                        np.asarray(t.data).view(np.uint8).tobytes()) for t in reader.tensors}
+    return keys, tensors
+
+
+# --- the tests ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def hf_dir(tmp_path_factory: pytest.TempPathFactory):
+    made: dict[str, Path] = {}
+
+    def make(name: str) -> Path:
+        if name not in made:
+            made[name] = build_hf(name, tmp_path_factory.mktemp(name))
+        return made[name]
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def gguf_file(hf_dir, tmp_path_factory: pytest.TempPathFactory):
+    made: dict[tuple[str, str], Path] = {}
+
+    def make(name: str, qtype: str) -> Path:
+        if (name, qtype) not in made:
+            # A folder of its own: transformers loads `gguf_file` from a folder.
+            out = tmp_path_factory.mktemp(f"{name}-{qtype}") / f"{name}.{qtype}.gguf"
+            made[name, qtype] = write_gguf(hf_dir(name), out, SPECS[name][0], qtype)
+        return made[name, qtype]
+
+    return make
+
+
+def our_logits(model: torch.nn.Module, ids: list[int]) -> torch.Tensor:
+    with torch.inference_mode():
+        hidden = model(torch.tensor(ids), torch.arange(len(ids)), CausalAttention())
+        return model.compute_logits(hidden)
+
+
+def hf_logits(model: torch.nn.Module, ids: list[int]) -> torch.Tensor:
+    with torch.no_grad():
+        return model(torch.tensor([ids])).logits[0].float()
+
+
+def prompt_logprobs(logits: torch.Tensor, ids: list[int]) -> torch.Tensor:
+    """Each prompt token's log-probability given the tokens before it."""
+    return logits[:-1].log_softmax(-1).gather(1, torch.tensor(ids[1:])[:, None])[:, 0]
+
+
+# Where GGUF keeps RoPE scaling as per-frequency tensors the config holds the factors themselves
+# (llama.cpp's rope_freqs as LongRoPE's form); the logits say they are the folder's RoPE.
+ROPE_AS_TENSORS = ("llama3", "phi3-longrope", "phi4-mini")
+
+
+@pytest.mark.parametrize("name", list(SPECS))
+def test_f32_gguf_is_the_hf_checkpoint(name: str, hf_dir, gguf_file) -> None:
+    """Same config (eps stored as float32), the same weights and logits within 2e-4."""
+    config, ours = load_checkpoint(gguf_file(name, "f32"))
+    hf_config, ref = load_checkpoint(hf_dir(name))
+    want = replace(hf_config, rms_norm_eps=float(np.float32(hf_config.rms_norm_eps)))
+    if name in ROPE_AS_TENSORS:
+        assert config.rope_scaling.type == "longrope", name
+        want = replace(want, rope_scaling=config.rope_scaling)
+    assert config == want, name
+    expected = ref.state_dict()
+    for param, w in ours.state_dict().items():
+        if config.norm_offset and param.endswith("norm.weight"):
+            # Stored as 1 + w: the scale the norm applies is the same float, w itself may not be.
+            w, expected[param] = w + config.norm_offset, expected[param] + config.norm_offset
+        assert torch.equal(w, expected[param]), (name, param)
+    for ids in PROMPTS:
+        got, want_logits = our_logits(ours, ids), our_logits(ref, ids)
+        assert (got - want_logits).abs().max() < TOL, (name, len(ids))
+
+
+def test_rope_freqs_are_llama3_scaling(hf_dir, gguf_file) -> None:
+    """llama.cpp's rope_freqs reproduce transformers' llama3 RoPE (the Llama it was made from,
+    not our loader of the folder), and without them the logits move by far more than TOL."""
+    _, ours = load_checkpoint(gguf_file("llama3", "f32"))
+    hf = hf_model(hf_dir("llama3"))
+    ids = PROMPTS[-1]
+    assert (our_logits(ours, ids) - hf_logits(hf, ids)).abs().max() < TOL
+    unscaled = LlamaForCausalLM.from_state_dict(replace(ours.config, rope_scaling=None),
+                                                dict(ours.state_dict()))
+    assert (our_logits(unscaled, ids) - our_logits(ours, ids)).abs().max() > 100 * TOL
+
+
+def test_internlm2_gguf_is_the_llama_it_was_made_from(hf_dir, gguf_file) -> None:
+    """No transformers class reads InternLM2: the Llama whose weights it packs is the reference."""
+    _, ours = load_checkpoint(gguf_file("internlm2", "f32"))
+    hf = hf_model(hf_dir("internlm2") / "llama")
+    for ids in PROMPTS:
+        assert (our_logits(ours, ids) - hf_logits(hf, ids)).abs().max() < TOL, len(ids)
+
+
+def hf_model(folder: Path, gguf_name: str | None = None) -> torch.nn.Module:
+    from transformers import AutoModelForCausalLM
+
+    # Eager attention: the reference for capped scores and windows.
+    return AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf_name, dtype=torch.float32,
+                                                attn_implementation="eager").eval()
+
+
+@pytest.mark.parametrize("qtype", QTYPES)
+@pytest.mark.parametrize("name", TRANSFORMERS_READS)
+def test_gguf_matches_transformers_reading_the_same_file(name: str, qtype: str, gguf_file) -> None:
+    path = gguf_file(name, qtype)
+    types = {t.tensor_type for t in open_gguf(path).tensors}
+    if qtype == "q4_k_m":
+        assert {Q.Q4_K, Q.Q6_K} <= types, types
+    _, ours = load_checkpoint(path)
+    hf = hf_model(path.parent, path.name)
+    for ids in PROMPTS[1:]:
+        want = hf_logits(hf, ids)
+        assert want.std() > 1.0  # spread logits: the tolerance means something
+        diff = (prompt_logprobs(our_logits(ours, ids), ids) - prompt_logprobs(want, ids)).abs()
+        assert diff.max() < LOGPROB_TOL, (name, qtype, len(ids), diff.max())
+
+
+@pytest.mark.parametrize("name", ["llama", "phi3", "qwen2"])
+def test_q4_1_blocks_import_as_int4_under_hf_names(name: str, gguf_file) -> None:
+    """`--weights int4` takes Q4_1 blocks as they are, through the loader's renaming: q/k rows
+    unpermuted (llama), fused q|k|v and gate|up split (phi3): bit for bit the loaded weights."""
+    from engine.quant.gguf_import import gguf_int4_weights, gguf_q8_0_tensors
+    from engine.quant.int4 import dequantize_int4
+    from engine.quant.int8_linear import dequantize_q8_0
+
+    path = gguf_file(name, "q4_1")
+    config, model = load_checkpoint(path)
+    weights = gguf_int4_weights(path, config)
+    linears = [n for n, m in model.named_modules() if isinstance(m, torch.nn.Linear) and "layers" in n]
+    assert set(linears) <= set(weights)  # and the embedding and head: Q4_1 here too
+    for module, w in weights.items():
+        assert torch.equal(dequantize_int4(w), model.get_submodule(module).weight), module
+    q8_path = gguf_file(name, "q8_0")
+    _, q8_model = load_checkpoint(q8_path)
+    tables = gguf_q8_0_tensors(q8_path)
+    assert "model.layers.0.self_attn.k_proj.weight" in tables
+    for param, (q, d) in tables.items():
+        assert torch.equal(dequantize_q8_0(q, d), q8_model.get_parameter(param)), param
+
+
+@pytest.mark.parametrize("quantize, qtype", [(quantize_q4_k, Q.Q4_K), (quantize_q6_k, Q.Q6_K)],
+                         ids=["Q4_K", "Q6_K"])
+def test_k_quant_writer_makes_close_valid_blocks(quantize, qtype) -> None:
+    """The test files' K-quant blocks decode (gguf's numpy reference, then ours, bit for bit)
+    to the weights within about a step; an all-zero row stays zero."""
+    x = np.random.default_rng(0).standard_normal((6, 512)).astype(np.float32) * 0.2
+    x[0] = 0
+    packed = quantize(x)
+    want = gguf.quants.dequantize(packed, qtype)
+    got = dequantize(torch.from_numpy(packed), qtype, torch.float32)
+    assert torch.equal(got, torch.from_numpy(want))
+    assert (want[0] == 0).all() and np.abs(want - x).max() < 0.05 < np.abs(x).max()
+
+
+def tiny_header(path: Path, arch: str, tensors: tuple[str, ...] = ("token_embd.weight",),
+                **keys: Any) -> Path:
+    """A GGUF with a llama-like header (and `keys` on top) and a few small tensors."""
+    w = gguf.GGUFWriter(path, arch)
+    base = {"block_count": 1, "context_length": 8, "embedding_length": 8,
+            "feed_forward_length": 8, "attention.head_count": 2,
+            "attention.layer_norm_rms_epsilon": 1e-5, **keys}
+    for key, value in base.items():
+        full = f"{arch}.{key}"
+        if isinstance(value, list):
+            w.add_array(full, value)
+        elif isinstance(value, str):
+            w.add_string(full, value)
+        elif isinstance(value, float):
+            w.add_float32(full, value)
+        else:
+            w.add_uint32(full, value)
+    for name in tensors:
+        w.add_tensor(name, np.zeros((4, 8), np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return path
+
+
+S, F = "sliding_attention", "full_attention"
+
+
+@pytest.mark.parametrize("arch, keys, want", [
+    # No query_pre_attn_scalar in GGUF: llama.cpp's rule, head_dim except for the 27B models.
+    ("gemma2", {"block_count": 45, "attention.key_length": 8},
+     {"attn_scale": 8**-0.5, "attn_softcap": 50.0, "final_softcap": 30.0, "sliding_window": 4096,
+      "layer_types": (S, F) * 22 + (S,)}),
+    ("gemma2", {"block_count": 46, "attention.key_length": 8}, {"attn_scale": 4**-0.5}),
+    ("gemma3", {"block_count": 3, "attention.sliding_window": 5,
+                "attention.sliding_window_pattern": [True, False, True],
+                "rope.freq_base": 1e6, "rope.freq_base_swa": 5e4},
+     {"layer_types": (S, F, S), "sliding_window": 5, "rope_theta": 1e6, "local_rope_theta": 5e4,
+      "final_softcap": None, "attn_softcap": None}),
+    ("gemma3", {"block_count": 7, "attention.sliding_window": 5},
+     {"layer_types": (S,) * 5 + (F, S), "local_rope_theta": 10000.0}),
+    ("llama", {"rope.scale_linear": 2.0}, {"rope_scaling": RopeScaling(type="linear", factor=2.0)}),
+    ("qwen2", {"rope.scaling.type": "yarn", "rope.scaling.factor": 4.0,
+               "rope.scaling.original_context_length": 4},
+     {"rope_scaling": RopeScaling(type="yarn", factor=4.0, original_max_position_embeddings=4)}),
+    ("phi3", {"attention.sliding_window": 3}, {"sliding_window": 3, "layer_types": (S,)}),
+])
+def test_gguf_config_details(arch: str, keys: dict[str, Any], want: dict[str, Any],
+                             tmp_path: Path) -> None:
+    """Header keys the tiny checkpoints above do not vary, and llama.cpp's defaults."""
+    config = config_from_gguf(open_gguf(tiny_header(tmp_path / "x.gguf", arch, **keys)))
+    assert {k: getattr(config, k) for k in want} == want
+
+
+@pytest.mark.parametrize("arch, keys, message", [
+    ("qwen3moe", {}, "unsupported GGUF architecture 'qwen3moe'; supported: llama, qwen2"),
+    ("llama", {"expert_count": 8}, "unsupported GGUF: a mixture-of-experts llama model"),
+    ("llama", {"rope.dimension_count": 2}, "partial rotary embeddings"),
+    ("llama", {"rope.scaling.type": "yarn", "rope.scaling.factor": 4.0,
+               "rope.scaling.yarn_attn_factor": 0.5},
+     "unsupported GGUF rope scaling 'yarn' with yarn_attn_factor"),
+    ("qwen2", {"rope.scaling.type": "dynamic"}, "unsupported GGUF rope scaling 'dynamic'"),
+    ("llama", {"tensors": ("token_embd.weight", "blk.0.ffn_gate_inp.weight")},
+     "unexpected GGUF tensor 'blk.0.ffn_gate_inp.weight' for a llama model"),
+])
+def test_unsupported_gguf_is_one_line(arch: str, keys: dict[str, Any], message: str,
+                                      tmp_path: Path) -> None:
+    path = tiny_header(tmp_path / "x.gguf", arch, **keys)
+    with pytest.raises(ValueError, match=message) as info:
+        load_checkpoint(path)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.skipif(not LLAMA_CPP, reason="set HANLIN_LLAMA_CPP to a llama.cpp tree (e.g. "
+                    "vendor/llama.cpp of `pip download llama-cpp-python --no-deps --no-binary "
+                    ":all:`) to compare with its converter")
+@pytest.mark.parametrize("qtype", ["f32", "q8_0"])
+@pytest.mark.parametrize("name", list(SPECS))
+def test_llama_cpp_converter_writes_the_same_file(name: str, qtype: str, hf_dir, gguf_file,
+                                                  tmp_path: Path) -> None:
+    """The tests' writer is llama.cpp's converter: the same header keys for the architecture and
+    every tensor's name, type, shape and bytes."""
+    arch = SPECS[name][0]
+    theirs = convert_with_llama_cpp(hf_dir(name), tmp_path / "llama-cpp.gguf", qtype)
+    keys, tensors = file_contents(theirs, arch)
+    our_keys, our_tensors = file_contents(gguf_file(name, qtype), arch)
+    assert our_keys == keys
+    assert sorted(our_tensors) == sorted(tensors)
+    assert all(our_tensors[n] == tensors[n] for n in tensors), \
+        [n for n in tensors if our_tensors[n] != tensors[n]]
