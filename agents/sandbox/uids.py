@@ -28,6 +28,11 @@ class UidLease:
             return
         raise RuntimeError(f"all {count} sandbox uids from {base} are in use")
 
+    def kill(self) -> None:
+        """Kill whatever still runs under the uid (the lease stays held)."""
+        if self._fd >= 0:
+            kill_uid(self.uid)
+
     def release(self) -> None:
         if self._fd >= 0:
             kill_uid(self.uid)

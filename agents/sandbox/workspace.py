@@ -75,9 +75,14 @@ class Workspace:
             raise
 
     def close(self) -> None:
-        """Kills whatever still runs under the uid, releases it, unmounts and removes scratch."""
-        self._lease.release()
-        _remove_scratch(self.scratch)
+        """Kills whatever still runs under the uid, unmounts and removes scratch, then releases
+        the uid: released first, the next holder of the uid would mount its fresh scratch where
+        this one is still being removed."""
+        self._lease.kill()
+        try:
+            _remove_scratch(self.scratch)
+        finally:
+            self._lease.release()
 
     def view(self, host_tree: str) -> str:
         """A host path showing `host_tree` read-only for the sandbox to bind: an overlay view in

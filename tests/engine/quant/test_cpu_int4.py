@@ -99,8 +99,14 @@ def test_int4_linear_input_scale_multiplies_the_activations():
     assert _rel_err(mod(x), int4_linear_reference(x * s, w)) < 1e-5
 
 
-def test_int4_linear_refuses_bias_and_wrong_backend():
-    with pytest.raises(ValueError, match="bias-free"):
-        Int4Linear.from_linear(nn.Linear(64, 64), 32)
+def test_int4_linear_keeps_the_bias_and_refuses_a_wrong_backend():
+    torch.manual_seed(0)
+    linear = nn.Linear(64, 48)
+    nn.init.normal_(linear.bias)
+    x = torch.randn(5, 64)
+    layer = Int4Linear.from_linear(linear, 32, act_dtype=torch.float32)
+    want = int4_linear_reference(x, quantize_int4(linear.weight, 32)) + linear.bias
+    with torch.inference_mode():
+        assert _rel_err(layer(x), want) < 1e-5
     with pytest.raises(ValueError, match="CPU only"):
         Int4Linear(_weight(64, 64, 32), device="meta", backend="aten")
