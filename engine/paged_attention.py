@@ -78,6 +78,7 @@ class PagedAttention:
         else:
             self.all_decode = False
         self.has_decode = bool(decode)
+        self._window_pads: dict[int | None, torch.Tensor] = {}  # decode masks per window
         self.prefill_blocks = [torch.tensor(s.block_ids) for s in self.prefills]
         self.prefill_masks = [self._chunk_mask(s) for s in self.prefills]
 
@@ -143,10 +144,13 @@ class PagedAttention:
         `_blocks` (dequantized for int8), then `decode_attend` with both."""
         kb, vb = self._blocks(layer_idx, self.decode_table, q.dtype)
         keys, vals = kb.flatten(2, 3), vb.flatten(2, 3)  # [n_kv, B, L, D]
-        pad = self.decode_pad.to(q.device)
-        if window is not None:
-            length = pad.shape[-1] - pad.sum(-1, keepdim=True)  # each row's context length
-            pad = pad | (torch.arange(pad.shape[-1], device=q.device) <= length - 1 - window)
+        pad = self._window_pads.get(window)
+        if pad is None:  # the same for every layer with this window: built once a step
+            pad = self.decode_pad.to(q.device)
+            if window is not None:
+                length = pad.shape[-1] - pad.sum(-1, keepdim=True)  # each row's context length
+                pad = pad | (torch.arange(pad.shape[-1], device=q.device) <= length - 1 - window)
+            self._window_pads[window] = pad
         b, n_heads, head_dim = q.shape
         n_kv = keys.shape[0]
         qg = q.view(b, n_kv, n_heads // n_kv, head_dim).transpose(0, 1)

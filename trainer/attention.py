@@ -39,17 +39,14 @@ class PackedAttention:
         self.max_seqlen = max_seqlen
         self.use_flash = flash_available() if use_flash is None else use_flash
         self._mask: Tensor | None = None
+        self._windowed: dict[int, Tensor] = {}
 
     def __call__(self, layer_idx: int, q: Tensor, k: Tensor, v: Tensor, *,
                  window: int | None = None, softcap: float | None = None) -> Tensor:
         if window is not None or softcap is not None:
             # Sliding windows and capped scores (Mistral, Gemma 2/3): the explicit form, masked
             # per sample as below and by the window (row indices within a sample are positions).
-            mask = self._block_mask(q)
-            if window is not None:
-                index = torch.arange(q.shape[0], device=q.device)
-                mask = mask & (index[:, None] - index[None, :] < window)
-            return masked_attention(q, k, v, mask, softcap)
+            return masked_attention(q, k, v, self._window_mask(q, window), softcap)
         if self.use_flash and q.is_cuda and q.dtype in (torch.float16, torch.bfloat16):
             # q [T, H, D], k / v [T, H_kv, D]: the varlen kernel takes GQA as it is.
             return flash_attn_varlen_func(q, k, v, self.cu_seqlens, self.cu_seqlens,
@@ -58,6 +55,16 @@ class PackedAttention:
             q.transpose(0, 1), k.transpose(0, 1), v.transpose(0, 1),
             attn_mask=self._block_mask(q), enable_gqa=q.shape[1] != k.shape[1])
         return out.transpose(0, 1)
+
+    def _window_mask(self, q: Tensor, window: int | None) -> Tensor:
+        """The block mask, also cut to `window` (built once per micro-batch and window)."""
+        if window is None:
+            return self._block_mask(q)
+        if window not in self._windowed or self._windowed[window].device != q.device:
+            index = torch.arange(q.shape[0], device=q.device)
+            self._windowed[window] = self._block_mask(q) & (
+                index[:, None] - index[None, :] < window)
+        return self._windowed[window]
 
     def _block_mask(self, q: Tensor) -> Tensor:
         if self._mask is None or self._mask.device != q.device:

@@ -20,7 +20,7 @@ from engine.quant.int4 import Int4Weight, quantize_int4
 
 class Int4Linear(nn.Module):
     """y = x @ W.T (+ bias) for an int4 W; `input_scale` (AWQ's 1/s, when not folded upstream)
-    multiplies x first; a bias (Qwen2's q/k/v) is kept in fp32 and added in the product's dtype. Builds
+    multiplies x first; a bias (Qwen2's q/k/v) is held in act_dtype and added to the product. Builds
     the layout of the device it is created on; move it by rebuilding, not `.to()`."""
 
     def __init__(self, weight: Int4Weight, *, act_dtype: torch.dtype = torch.bfloat16,
@@ -50,8 +50,7 @@ class Int4Linear(nn.Module):
         scale = None if input_scale is None else input_scale.to(device, act_dtype)
         self.register_buffer("input_scale", scale)
         self.bias: Tensor | None
-        self.register_buffer("bias", None if bias is None
-                             else bias.detach().to(device, torch.float32))
+        self.register_buffer("bias", None if bias is None else bias.detach().to(device, act_dtype))
 
     @classmethod
     def from_linear(cls, linear: nn.Linear, group: int, **kwargs: object) -> Int4Linear:
@@ -73,7 +72,7 @@ class Int4Linear(nn.Module):
 
             y = int4_matmul(flat, TritonInt4Weight(self.qweight, self.scale, self.zero, self.group))
         if self.bias is not None:
-            y = y + self.bias.to(y.dtype)
+            y = y + self.bias
         return y.to(x.dtype).view(*x.shape[:-1], self.out_features)
 
 

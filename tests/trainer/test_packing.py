@@ -59,6 +59,19 @@ def test_sdpa_block_mask_matches_attention_per_sample() -> None:
     torch.testing.assert_close(packed, CausalAttention(cu.tolist())(0, q, k, v))
 
 
+def test_windowed_capped_packed_attention_matches_attention_per_sample() -> None:
+    """Sliding windows and capped scores (Mistral, Gemma) stay inside each packed sample; the
+    window's mask is reused by the next layer with the same window."""
+    torch.manual_seed(0)
+    cu = torch.tensor([0, 5, 6, 13], dtype=torch.int32)
+    q, k, v = torch.randn(13, 4, 8), torch.randn(13, 2, 8), torch.randn(13, 2, 8)
+    attention = PackedAttention(cu, 7, use_flash=False)
+    reference = CausalAttention(cu.tolist())
+    for window, softcap in ((3, None), (None, 2.0), (3, 2.0), (3, None)):
+        torch.testing.assert_close(attention(0, q, k, v, window=window, softcap=softcap),
+                                   reference(0, q, k, v, window=window, softcap=softcap))
+
+
 @pytest.mark.gpu
 @pytest.mark.skipif(not flash_available(), reason="needs a CUDA device and flash-attn")
 def test_flash_varlen_matches_sdpa_on_gpu() -> None:
