@@ -16,7 +16,6 @@ from collections import deque
 from collections.abc import AsyncGenerator
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -47,7 +46,6 @@ class AsyncEngine:
         self._inbox: queue.SimpleQueue[tuple[str, object]] = queue.SimpleQueue()
         self._streams: dict[str, tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = {}
         self._embeds: deque[_EmbedJob] = deque()  # engine thread only
-        self._adapters: dict[str, Path] = {}  # registered LoRA adapters, read on the loop side
         self._stopped = False
         self._ready = threading.Event()
         self._load_error: BaseException | None = None
@@ -119,25 +117,6 @@ class AsyncEngine:
         flight, if any, still completes). The step count at the ask is logged with the one at
         the free, so that the delay can be checked from outside."""
         self._inbox.put(("abort", (request_id, self._stats.steps)))
-
-    def register_adapter(self, adapter_id: str, path: str | Path) -> None:
-        """Serve a peft LoRA folder as `adapter_id`: requests may name it from now on (the
-        engine thread loads it at the first one; a bad folder fails that request)."""
-        self._adapters[adapter_id] = Path(path)
-        self._inbox.put(("register", (adapter_id, Path(path))))
-
-    def remove_adapter(self, adapter_id: str) -> None:
-        """Stop serving an adapter; requests already running with it finish first."""
-        self._adapters.pop(adapter_id, None)
-        self._inbox.put(("unregister", adapter_id))
-
-    def adapters(self) -> dict[str, Path]:
-        """The registered adapters: id -> folder."""
-        # getattr: test doubles that skip __init__ serve no adapters.
-        return dict(getattr(self, "_adapters", {}))
-
-    def has_adapter(self, adapter_id: str) -> bool:
-        return adapter_id in getattr(self, "_adapters", {})
 
     @property
     def request_token_budget(self) -> int:
@@ -211,10 +190,6 @@ class AsyncEngine:
             if self.core.abort(request_id) is not None:
                 log.info("request %s aborted: asked after engine step %d, blocks freed after "
                          "step %d", request_id, asked, self.core.steps)
-        elif kind == "register":
-            self.core.register_adapter(*payload)  # type: ignore[misc]
-        elif kind == "unregister":
-            self.core.remove_adapter(str(payload))
         elif kind == "embed":
             assert isinstance(payload, _EmbedJob)
             lengths = [len(x) for x in payload.request.inputs]

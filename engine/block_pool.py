@@ -9,20 +9,28 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+NULL_BLOCK = 0  # with `reserve_null`: the placeholder of a block table slot that holds no KV
+
 
 class BlockPool:
-    """Hands out block ids; the least recently freed cached block is evicted first."""
+    """Hands out block ids; the least recently freed cached block is evicted first.
 
-    def __init__(self, num_blocks: int) -> None:
-        if num_blocks < 1:
-            raise ValueError("the KV cache needs at least one block")
-        self.num_blocks = num_blocks
+    `reserve_null`: block 0 is never handed out, written or freed; it stands in a sequence's block
+    table for blocks given back early (slid out of the attention window), and the attention only
+    reads it under a mask, as it reads a padded decode table's column."""
+
+    def __init__(self, num_blocks: int, reserve_null: bool = False) -> None:
+        if num_blocks < 1 + reserve_null:
+            raise ValueError("the KV cache needs at least one block (besides a null block)")
+        self.num_blocks = num_blocks  # block ids, the null block included
+        self.null_block = NULL_BLOCK if reserve_null else None
+        self.capacity = num_blocks - reserve_null  # blocks that can be handed out
         self.ref_counts = [0] * num_blocks
         self.block_hash: list[bytes | None] = [None] * num_blocks
         self.cached: dict[bytes, int] = {}  # prefix hash -> block id
         self.num_cached_free = 0  # free blocks that still hold a reusable prefix
         # Free blocks in eviction order (front first); OrderedDict gives O(1) removal from the middle.
-        self._free: OrderedDict[int, None] = OrderedDict.fromkeys(range(num_blocks))
+        self._free: OrderedDict[int, None] = OrderedDict.fromkeys(range(reserve_null, num_blocks))
 
     @property
     def num_free(self) -> int:
@@ -56,6 +64,8 @@ class BlockPool:
     def free(self, ids: list[int]) -> None:
         """Drop a reference; ids are given in order, so the tail of a sequence is evicted first."""
         for block in reversed(ids):
+            if block == self.null_block:
+                continue
             self.ref_counts[block] -= 1
             if self.ref_counts[block] < 0:
                 raise RuntimeError(f"block {block} freed twice")
@@ -65,6 +75,8 @@ class BlockPool:
 
     def cache(self, block: int, block_hash: bytes) -> None:
         """Register a full block under its prefix hash (first writer wins)."""
+        if block == self.null_block:
+            raise RuntimeError("the null block holds no KV to cache")
         if self.block_hash[block] is None and block_hash not in self.cached:
             self.block_hash[block] = block_hash
             self.cached[block_hash] = block

@@ -17,7 +17,7 @@ from engine.compiled import CompiledDecode
 from engine.config import EngineConfig
 from engine.detokenizer import IncrementalDetokenizer, StopMatcher
 from engine.grammar import Matcher, fill_bitmasks
-from engine.kv_cache_manager import KVCacheManager
+from engine.kv_cache_manager import KVCacheManager, freeable_window
 from engine.load import kv_bytes_per_block, kv_cache_dtype, new_kv_cache
 from engine.lora_registry import LoraRegistry
 from engine.models.llama import LlamaForCausalLM
@@ -79,11 +79,14 @@ class LLMEngine:
         kv_dtype = kv_cache_dtype(config, dtype)
         cache = new_kv_cache(model, config.cache.block_size, num_blocks, kv_dtype)
         per_token = kv_bytes_per_block(model, config.cache.block_size, kv_dtype) // config.cache.block_size
+        mc = model.config  # every layer sliding: blocks behind the window are freed as it moves
+        window = freeable_window([mc.window(i) for i in range(mc.num_layers)])
+        self.kv = KVCacheManager(num_blocks, config.cache.block_size,
+                                 config.cache.enable_prefix_caching, window)
         self._format = {"weights": weights or str(dtype).removeprefix("torch."),
                         "kv_cache_dtype": str(kv_dtype).removeprefix("torch."),
                         "kv_bytes_per_token": per_token,
-                        "kv_capacity_tokens": num_blocks * config.cache.block_size}
-        self.kv = KVCacheManager(num_blocks, config.cache.block_size, config.cache.enable_prefix_caching)
+                        "kv_capacity_tokens": self.kv.pool.capacity * config.cache.block_size}
         self.scheduler = Scheduler(config.scheduler, self.kv)
         # base_path: adapters whose manifest names another base model are refused.
         self.adapters = LoraRegistry(model, config.lora.budget_bytes, base_path)
@@ -109,14 +112,15 @@ class LLMEngine:
             raise ValueError(f"prompt of {len(req.prompt_ids)} tokens leaves no room in a "
                              f"context of {self.max_model_len}")
         p = req.sampling
-        seq = Sequence(req.request_id, list(req.prompt_ids), p, req.adapter_id, req.tenant)
+        adapter_id = req.adapter.id if req.adapter is not None else None
+        seq = Sequence(req.request_id, list(req.prompt_ids), p, adapter_id, req.tenant)
         stop_ids = set(p.stop_token_ids)
         if not p.ignore_eos:
             stop_ids.update(self.tokenizer.eos_token_ids)
         # Compiled before anything is registered: a bad grammar refuses the request (ValueError).
         matcher = None if p.grammar is None else Matcher(self.tokenizer, p.grammar)
-        if req.adapter_id is not None:  # held until the request finishes (AdapterError: refused)
-            self.adapters.retain(req.adapter_id)
+        if req.adapter is not None:  # held until the request finishes (AdapterError: refused)
+            self.adapters.retain(req.adapter.id, req.adapter.path)
         self.requests[req.request_id] = _Request(
             seq=seq, detok=IncrementalDetokenizer(self.tokenizer, req.prompt_ids,
                                                   skip_special_tokens=p.skip_special_tokens),
@@ -133,13 +137,6 @@ class LLMEngine:
             return None
         self._finish(r.seq, "abort")
         return self._output(r, [], "", "abort")
-
-    def register_adapter(self, adapter_id: str, path: str | Path) -> None:
-        """Serve the peft LoRA folder at `path` as `adapter_id` (loaded at its first request)."""
-        self.adapters.register(adapter_id, path)
-
-    def remove_adapter(self, adapter_id: str) -> None:
-        self.adapters.unregister(adapter_id)
 
     def has_work(self) -> bool:
         return self.scheduler.has_work()
@@ -217,7 +214,7 @@ class LLMEngine:
         pool = self.kv.pool
         return EngineStats(
             running=len(self.scheduler.running), waiting=len(self.scheduler.waiting),
-            kv_blocks_total=pool.num_blocks, kv_blocks_free=pool.num_free,
+            kv_blocks_total=pool.capacity, kv_blocks_free=pool.num_free,
             kv_blocks_cached=pool.num_cached_free,
             prefix_cache_hit_tokens=self.scheduler.prefix_hit_tokens, **self._counters,
             **self._format, lora_adapters_loaded=len(self.adapters.loaded),

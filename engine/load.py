@@ -92,6 +92,28 @@ def cache_plan(config: EngineConfig, mc: ModelConfig) -> tuple[int, int]:
     return num_blocks, max_len
 
 
+def footprint_bytes(config: EngineConfig, mc: ModelConfig) -> int:
+    """What an engine of this shape holds in memory, estimated before loading: its weights as
+    `config.weights` stores them plus its KV cache (`cache_plan`). int4 linears take 0.75 bytes a
+    weight (nibbles, an fp32 scale and zero per 32); embeddings and the head stay in the run
+    dtype. Activations and the allocator's slack are not counted."""
+    h, d = mc.hidden_size, mc.head_dim
+    linear = 0
+    for i in range(mc.num_layers):
+        linear += h * d * (2 * mc.num_heads + 2 * mc.num_kv_heads)
+        if mc.sparse(i):
+            linear += mc.num_experts * (3 * h * mc.moe_intermediate_size + h)
+        else:
+            linear += 3 * h * mc.intermediate_size
+    other = mc.vocab_size * h * (1 if mc.tie_word_embeddings else 2)
+    dtype = run_dtype(config)
+    size = torch.empty((), dtype=dtype).element_size()
+    weights = int(linear * 0.75) if config.weights == "int4" else linear * size
+    num_blocks, _ = cache_plan(config, mc)
+    kv = num_blocks * _bytes_per_block(mc, config.cache.block_size, kv_cache_dtype(config, dtype))
+    return weights + other * size + kv
+
+
 def model_name(name_or_path: str) -> str:
     """The id clients use: the default name, or the file stem / folder name of a path."""
     if name_or_path == DEFAULT_MODEL_NAME:
@@ -117,7 +139,7 @@ def load(config: EngineConfig) -> LoadedModel:
     model.eval()
     weights = str(dtype).removeprefix("torch.")
     if config.weights == "int4":
-        # A GGUF's Q4_1 and Q8_0 blocks are imported as they are; other weights are rounded.
+        # A GGUF's Q4_0, Q4_1, Q4_K and Q8_0 blocks are imported as they are; others are rounded.
         gguf = path if path.suffix == ".gguf" else None
         quantize_model(model, group=32, source_gguf=gguf, fuse=config.fuse_projections)
         add_small_batch_head(model, gguf)

@@ -24,40 +24,37 @@ from engine.lora import (
 
 
 class LoraRegistry:
-    """Adapter ids -> folders (`register`), loaded adapters in LRU order, per-id request counts."""
+    """Loaded adapters by id in LRU order, the folder each came from, per-id request counts.
+    Which adapter ids exist and where their folders are is the server's model registry's to say:
+    each request names its adapter's folder (`AdapterRef`), loaded at the first one."""
 
     def __init__(self, model: nn.Module, budget_bytes: int, base_path: Path | None = None) -> None:
         self.model = model
         self.budget_bytes = budget_bytes
         self.base_path = base_path  # set: adapters whose manifest names another base are refused
-        self.paths: dict[str, Path] = {}
         self.loaded: OrderedDict[str, LoraAdapter] = OrderedDict()  # least recently used first
+        self.folders: dict[str, Path] = {}  # the folder each loaded adapter was read from
         self.refs: Counter[str] = Counter()
-        self._stale: set[str] = set()  # re-registered while in use: reload once released
         self._base_hash: str | None = None
 
     @property
     def nbytes(self) -> int:
         return sum(a.nbytes for a in self.loaded.values())
 
-    def register(self, adapter_id: str, path: str | Path) -> None:
+    def retain(self, adapter_id: str, path: str | Path) -> LoraAdapter:
+        """Load (if needed) and hold the adapter for one request. AdapterError if the folder does
+        not fit this model, the budget is full of adapters in use, or the id is held by running
+        requests with other weights (a model re-made under the same id: retry when they end)."""
         path = Path(path)
-        if self.paths.get(adapter_id) not in (None, path):  # new weights under a known id
-            self._stale.add(adapter_id)
-            self._drop_if_unused(adapter_id)
-        self.paths[adapter_id] = path
-
-    def unregister(self, adapter_id: str) -> None:
-        """Forget the id; requests that hold the adapter finish with it, then it is dropped."""
-        self.paths.pop(adapter_id, None)
-        self._drop_if_unused(adapter_id)
-
-    def retain(self, adapter_id: str) -> LoraAdapter:
-        """Load (if needed) and hold the adapter for one request. AdapterError if the id is unknown,
-        the folder does not fit this model, or the budget is full of adapters in use."""
         adapter = self.loaded.get(adapter_id)
+        if adapter is not None and self.folders[adapter_id] != path:
+            if self.refs[adapter_id]:
+                raise AdapterError(f"adapter {adapter_id!r} is being replaced by new weights "
+                                   "while requests still use the old ones; retry shortly")
+            self._drop(adapter_id)
+            adapter = None
         if adapter is None:
-            adapter = self._load(adapter_id)
+            adapter = self._load(adapter_id, path)
         self.loaded.move_to_end(adapter_id)
         self.refs[adapter_id] += 1
         return adapter
@@ -66,14 +63,10 @@ class LoraRegistry:
         self.refs[adapter_id] -= 1
         if self.refs[adapter_id] <= 0:
             del self.refs[adapter_id]
-            self._drop_if_unused(adapter_id)
 
-    def _drop_if_unused(self, adapter_id: str) -> None:
-        """Unload an adapter that no request holds once it is unregistered or stale."""
-        if self.refs[adapter_id] or (adapter_id in self.paths and adapter_id not in self._stale):
-            return
+    def _drop(self, adapter_id: str) -> None:
         self.loaded.pop(adapter_id, None)
-        self._stale.discard(adapter_id)
+        self.folders.pop(adapter_id, None)
 
     @contextmanager
     def activate(self, rows: dict[str, slice | torch.Tensor]) -> Iterator[None]:
@@ -88,10 +81,9 @@ class LoraRegistry:
         finally:
             context.batch = None
 
-    def _load(self, adapter_id: str) -> LoraAdapter:
-        path = self.paths.get(adapter_id)
-        if path is None:
-            raise AdapterError(f"unknown adapter {adapter_id!r}")
+    def _load(self, adapter_id: str, path: Path) -> LoraAdapter:
+        if not path.is_dir():
+            raise AdapterError(f"adapter {adapter_id!r}: its folder is gone")
         self._check_base(path)
         dtype = self.model.model.norm.weight.dtype  # the run dtype (int4 models run bf16)
         lora_context(self.model)  # names are looked up on the swapped modules
@@ -101,6 +93,7 @@ class LoraRegistry:
                                f"budget is {self.budget_bytes}")
         self._make_room(adapter.nbytes)
         self.loaded[adapter_id] = adapter
+        self.folders[adapter_id] = path
         return adapter
 
     def _make_room(self, nbytes: int) -> None:
@@ -108,7 +101,8 @@ class LoraRegistry:
         for adapter_id in [a for a in self.loaded if not self.refs[a]]:  # LRU first
             if used + nbytes <= self.budget_bytes:
                 break
-            used -= self.loaded.pop(adapter_id).nbytes
+            used -= self.loaded[adapter_id].nbytes
+            self._drop(adapter_id)
         if used + nbytes > self.budget_bytes:
             raise AdapterError(f"the adapter budget ({self.budget_bytes} bytes) is full of adapters "
                                "that running requests use; retry when they finish")

@@ -5,9 +5,18 @@ Every other package talks to the engine only through these Structs (SGLang's io_
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING, Literal, Protocol, runtime_checkable
 
 import msgspec
+
+if TYPE_CHECKING:  # for the annotations of EngineClient only: this module stays import-light
+    import numpy as np
+
+    from engine.config import EngineConfig
+    from engine.embed import EmbedRequest
+    from engine.llm_engine import EngineStats
+    from engine.tokenizer import Tokenizer
 
 
 class Grammar(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,13 +77,23 @@ class TokenLogprob(msgspec.Struct, array_like=True):
     top: list[tuple[int, float]]
 
 
+class AdapterRef(msgspec.Struct, frozen=True, kw_only=True):
+    """A LoRA adapter to run a request with: its model id (the KV prefix cache and the batch's
+    rows are keyed by it) and the peft folder it is loaded from at its first request. The
+    server's model registry (server/model_registry.py) is the one place that maps an id to its
+    folder and its engine; the engine keeps loaded adapters by id, nothing else."""
+
+    id: str
+    path: str
+
+
 class GenerateRequest(msgspec.Struct, frozen=True, kw_only=True):
     """One generation: prompt token ids in, a stream of RequestOutput deltas out."""
 
     request_id: str
     prompt_ids: tuple[int, ...]
     sampling: SamplingParams = SamplingParams()
-    adapter_id: str | None = None
+    adapter: AdapterRef | None = None  # None: the engine's own weights
     # Who asked (the server passes the caller's API key id). The scheduler shares the engine
     # fairly between tenants, so one key's giant request cannot starve another key's small one;
     # None is one tenant of its own (the key-less operator, in-process callers).
@@ -103,3 +122,42 @@ class RequestOutput(msgspec.Struct, kw_only=True):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_tokens: int = 0
+
+
+@runtime_checkable
+class EngineClient(Protocol):
+    """What the server asks of an engine, and all it asks: `engine.async_engine.AsyncEngine`
+    implements it, and so do the server's test doubles (tests/server/scripted_engine.py). Which
+    engine serves which model is the server's model registry's to say."""
+
+    config: EngineConfig  # what it was started with (the pool starts others on the same)
+    model_name: str  # the id clients name it by
+    created: int  # when it was loaded (unix seconds): `/v1/models`' `created`
+    max_model_len: int  # its context, prompt and answer together
+    embedding_size: int  # the hidden size: `/v1/embeddings`' full dimensions
+    tokenizer: Tokenizer
+
+    def generate(self, request: GenerateRequest) -> AsyncGenerator[RequestOutput, None]:
+        """The request's deltas until the finished one; leaving early aborts it."""
+        ...
+
+    async def embed(self, request: EmbedRequest) -> np.ndarray:
+        """Unit-norm embeddings of the request's inputs, [inputs, dimensions] float32."""
+        ...
+
+    def abort(self, request_id: str) -> None:
+        """Stop a request at the next step boundary and free its blocks."""
+        ...
+
+    @property
+    def request_token_budget(self) -> int:
+        """The most n x (prompt + max_tokens) one request may ask of this engine."""
+        ...
+
+    def stats(self) -> EngineStats:
+        """Its load as of its last step."""
+        ...
+
+    def shutdown(self) -> None:
+        """Stop it; requests still running end with an engine error."""
+        ...

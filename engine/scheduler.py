@@ -216,7 +216,7 @@ class Scheduler:
             tenants = len(running.keys() | self._waiting_tenants.keys()) or 1
         return Shares(tenants=tenants, tokens=max(self.config.max_num_batched_tokens // tenants, 1),
                       seqs=max(self.config.max_num_seqs // tenants, 1),
-                      blocks=self.kv.pool.num_blocks // tenants, running=running)
+                      blocks=self.kv.pool.capacity // tenants, running=running)
 
     def _running_order(self, shares: Shares) -> list[Sequence]:
         """The running set in the order it gets this step's tokens: the tenants running the
@@ -268,7 +268,7 @@ class Scheduler:
         """Distinct KV blocks per tenant (choices sharing a prompt hold its blocks once)."""
         blocks: dict[Tenant, set[int]] = {}
         for s in self.running:
-            blocks.setdefault(s.tenant, set()).update(s.block_ids)
+            blocks.setdefault(s.tenant, set()).update(self.kv.held_blocks(s))
         return Counter({t: len(b) for t, b in blocks.items()})
 
     def _victim(self, unscheduled: list[Sequence]) -> Sequence:

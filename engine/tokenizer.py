@@ -1,12 +1,10 @@
-"""Text <-> token ids for the checkpoint formats we load: GGUF (byte-level BPE), `tokenizer.json`
-and sentencepiece `tokenizer.model` (InternLM2), with the same ids `transformers` gives."""
+"""Text <-> token ids for the checkpoint formats we load: GGUF (byte-level or sentencepiece BPE,
+built in engine/gguf_tokenizer.py), `tokenizer.json` and sentencepiece `tokenizer.model`."""
 
 from __future__ import annotations
 
 import json
-import mmap
 import re
-import struct
 from collections.abc import Iterable, Sequence
 from itertools import groupby
 from pathlib import Path
@@ -14,29 +12,15 @@ from typing import Any
 
 import sentencepiece
 import tokenizers
-from tokenizers import AddedToken, Regex, decoders, models, pre_tokenizers
+from tokenizers import AddedToken
 
 from engine.chat_template import render_chat_template
+from engine.gguf_tokenizer import BYTE_ALPHABET, build_gguf_tokenizer, read_gguf_metadata
 
 # Names llama.cpp treats as end-of-generation whatever the file's eos id is (llama-vocab.cpp).
 _EOG_NAMES = ("<|im_end|>", "<|endoftext|>", "<|eot_id|>", "<|eom_id|>", "<|end|>",
               "<end_of_turn>", "<|end_of_text|>", "<EOT>", "<end_of_utterance>")
 
-# Split regexes for `tokenizer.ggml.pre` values, as transformers' GGUF loader maps them. Any other
-# value (SmolLM2's "smollm" too) keeps GPT-2's regex, the plain ByteLevel pre-tokenizer's.
-_LLAMA3 = (r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}"
-           r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+")
-_QWEN2 = _LLAMA3.replace(r"\p{N}{1,3}", r"\p{N}")
-_PRE_SPLITS = {"llama3": _LLAMA3, "llama-v3": _LLAMA3, "llama-bpe": _LLAMA3, "smaug-bpe": _LLAMA3,
-               "dbrx": _LLAMA3, "falcon3": _LLAMA3, "qwen2": _QWEN2, "deepseek-r1-qwen": _QWEN2}
-
-
-# GPT-2's spelling of the 256 bytes, that byte-level BPE vocabularies are written in: printable
-# Latin-1 bytes stand for themselves, the others for the code points from 256 on, in order.
-_PRINTABLE = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1),
-              *range(ord("®"), 256)]
-BYTE_ALPHABET = {b: chr(b) for b in _PRINTABLE} | {
-    b: chr(256 + n) for n, b in enumerate(b for b in range(256) if b not in _PRINTABLE)}
 _UNSPELL = {c: b for b, c in BYTE_ALPHABET.items()}
 
 
@@ -46,68 +30,6 @@ def _piece_bytes(piece: str, spelling: str) -> bytes:
     if spelling == "sentencepiece" and re.fullmatch(r"<0x[0-9A-Fa-f]{2}>", piece):
         return bytes([int(piece[3:5], 16)])  # a byte-fallback token
     return piece.replace("▁", " ").encode() if spelling == "sentencepiece" else piece.encode()
-
-
-# --- GGUF metadata: only the key/value section, parsed straight off an mmap (~0.05 s) ---------
-
-_STRING, _ARRAY = 8, 9  # GGUF value types; the fixed-size ones, as struct formats:
-_SCALARS = dict(enumerate("BbHhIif?")) | {10: "Q", 11: "q", 12: "d"}
-
-
-class _Cursor:
-    def __init__(self, buf: mmap.mmap) -> None:
-        self.buf, self.pos = buf, 0
-
-    def take(self, fmt: str) -> tuple[Any, ...]:
-        values = struct.unpack_from(fmt, self.buf, self.pos)
-        self.pos += struct.calcsize(fmt)
-        return values
-
-    def value(self, vtype: int) -> Any:
-        if vtype == _STRING:
-            (n,) = self.take("<Q")
-            self.pos += n
-            return self.buf[self.pos - n:self.pos].decode("utf-8", errors="replace")
-        if vtype != _ARRAY:
-            return self.take("<" + _SCALARS[vtype])[0]
-        etype, count = self.take("<IQ")
-        if etype in _SCALARS:  # one unpack for the whole array
-            return list(self.take(f"<{count}{_SCALARS[etype]}"))
-        return [self.value(etype) for _ in range(count)]
-
-
-def _read_gguf_metadata(path: str | Path) -> dict[str, Any]:
-    """The GGUF header's key/value pairs (strings decoded, arrays as lists); no tensors."""
-    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-        cur = _Cursor(buf)
-        magic, version, _n_tensors, n_kv = cur.take("<4sIQQ")
-        if magic != b"GGUF" or version < 2:
-            raise ValueError(f"{path}: not a GGUF v2+ file")
-        return {cur.value(_STRING): cur.value(cur.take("<I")[0]) for _ in range(n_kv)}
-
-
-def _byte_level_from_gguf(meta: dict[str, Any]) -> tokenizers.Tokenizer:
-    spell, alphabet = BYTE_ALPHABET, set(BYTE_ALPHABET.values())
-    tokens = meta["tokenizer.ggml.tokens"]
-    # Tokens outside the byte alphabet are re-spelled from their UTF-8, as transformers does.
-    vocab = {t if set(t) <= alphabet else "".join(spell[b] for b in t.encode()): i
-             for i, t in enumerate(tokens)}
-    merges = [tuple(m.split(" ", 1)) for m in meta["tokenizer.ggml.merges"]]
-    tok = tokenizers.Tokenizer(models.BPE(vocab=vocab, merges=merges, fuse_unk=False))
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
-    if split := _PRE_SPLITS.get(meta.get("tokenizer.ggml.pre", "")):
-        tok.pre_tokenizer = pre_tokenizers.Sequence([
-            pre_tokenizers.Split(Regex(split), behavior="isolated"),
-            pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False)])
-    tok.decoder = decoders.ByteLevel()
-    typed = list(zip(tokens, meta.get("tokenizer.ggml.token_type") or [1] * len(tokens),
-                     strict=True))
-    # CONTROL (3) tokens are special; USER_DEFINED (4) are matched whole but not special. A
-    # "control" token outside the byte alphabet is a converter mislabel and stays out (as in HF).
-    tok.add_special_tokens([AddedToken(t, special=True, normalized=False)
-                            for t, ty in typed if ty == 3 and set(t) <= alphabet])
-    tok.add_tokens([AddedToken(t, normalized=False) for t, ty in typed if ty == 4])
-    return tok
 
 
 def _json_spelling(file: Path) -> tuple[str, str]:
@@ -196,18 +118,17 @@ class Tokenizer:
 
     @classmethod
     def from_gguf(cls, path: str | Path) -> Tokenizer:
-        meta = _read_gguf_metadata(path)
-        if (kind := meta.get("tokenizer.ggml.model")) != "gpt2":
-            raise ValueError(f"{path}: GGUF tokenizer model {kind!r} is not supported (only gpt2)")
+        meta = read_gguf_metadata(path)
+        built = build_gguf_tokenizer(meta, path)
         tokens = meta["tokenizer.ggml.tokens"]
         keys = dict(bos_token="bos", eos_token="eos", unk_token="unknown", pad_token="padding")
         names = {name: tokens[i] for name, key in keys.items()
                  if (i := meta.get(f"tokenizer.ggml.{key}_token_id")) is not None}
-        return cls(_byte_level_from_gguf(meta), spelling="byte_level", drop_space="never",
-                   names=names, eos=[meta.get("tokenizer.ggml.eos_token_id")],
-                   chat_template=meta.get("tokenizer.chat_template"),
-                   add_bos=bool(meta.get("tokenizer.ggml.add_bos_token", False)),
-                   add_eos=bool(meta.get("tokenizer.ggml.add_eos_token", False)))
+        # llama.cpp also ends generation at the end-of-turn / end-of-message ids the file names.
+        eos = [meta.get(f"tokenizer.ggml.{key}_token_id") for key in ("eos", "eot", "eom")]
+        return cls(built.backend, spelling=built.spelling, drop_space=built.drop_space,
+                   names=names, eos=eos, chat_template=meta.get("tokenizer.chat_template"),
+                   add_bos=built.add_bos, add_eos=built.add_eos)
 
     @classmethod
     def from_hf_folder(cls, path: str | Path) -> Tokenizer:
@@ -261,10 +182,24 @@ class Tokenizer:
         return ids
 
     def decode(self, ids: Sequence[int], skip_special_tokens: bool = False) -> str:
+        skip = self.special_ids if skip_special_tokens else frozenset()
         if isinstance(self._backend, _SentencePiece):
-            skip = self.special_ids if skip_special_tokens else frozenset()
             return self._backend.decode(i for i in ids if i not in skip)
+        if self._drop_space == "segment":
+            # The "▁" encode put before each piece between added tokens comes off again, so text
+            # round-trips (transformers' Strip decoder takes only the text's first one off).
+            return self._join_bytes(i for i in ids if i not in skip).decode(errors="replace")
         return self._backend.decode(list(ids), skip_special_tokens=skip_special_tokens)
+
+    def _join_bytes(self, ids: Iterable[int]) -> bytes:
+        out, prev = [], None
+        for i in ids:
+            data = self.id_to_bytes(i)
+            if data[:1] == b" " and i not in self.added_ids and self.drops_leading_space(prev):
+                data = data[1:]
+            out.append(data)
+            prev = i
+        return b"".join(out)
 
     def id_to_bytes(self, token_id: int) -> bytes:
         """The raw bytes one token stands for (possibly part of a UTF-8 character)."""

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -21,12 +23,14 @@ from litestar.logging.config import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 
 from engine.async_engine import AsyncEngine
+from engine.protocol import EngineClient
 from server.auth import require_key
 from server.console import console_router
 from server.errors import EXCEPTION_HANDLERS
 from server.jobs.cleaning import Scoring
 from server.limits import Limiter, release_tickets
 from server.model_pool import ModelPool, release_leases
+from server.model_registry import ModelRegistry
 from server.observability import Observability
 from server.routes import provide_engine
 from server.routes.benchmarks import (
@@ -144,7 +148,7 @@ ROUTES = [
 
 
 def create_app(
-    engine: AsyncEngine | None = None, settings: ServerSettings | None = None
+    engine: EngineClient | None = None, settings: ServerSettings | None = None
 ) -> Litestar:
     settings = settings or ServerSettings.from_env()
 
@@ -196,7 +200,7 @@ def create_app(
 
 
 @asynccontextmanager
-async def _engine(app: Litestar, engine: AsyncEngine | None, settings: ServerSettings,
+async def _engine(app: Litestar, engine: EngineClient | None, settings: ServerSettings,
                   url: str) -> AsyncIterator[None]:
     """Serve the caller's engine, or start one from the settings and shut it down after."""
     if engine is not None:
@@ -215,15 +219,17 @@ async def _engine(app: Litestar, engine: AsyncEngine | None, settings: ServerSet
 
 @asynccontextmanager
 async def _model_pool(app: Litestar, settings: ServerSettings) -> AsyncIterator[None]:
-    """The engines of full fine-tuned models: the base engine's settings on their own folders;
-    all shut down with the app, before the base engine."""
-    # getattr: test doubles of the engine carry no config; the settings' is the same one.
-    base = getattr(app.state.engine, "config", settings.engine)
-    app.state.models = ModelPool(base, settings.models)
+    """The model registry and the pool behind it: the other base models and the full fine-tunes
+    load on the primary engine's settings, each on its own checkpoint; all shut down with the
+    app, before the primary engine."""
+    primary = app.state.engine
+    app.state.models = pool = ModelPool(primary.config, settings.models)
+    app.state.registry = ModelRegistry(primary, [Path(m) for m in settings.more_models], pool,
+                                       created=int(time.time()))
     try:
         yield
     finally:
-        await app.state.models.close()
+        await pool.close()
 
 
 def begin_shutdown(app: Litestar, grace_s: float) -> None:

@@ -31,9 +31,19 @@ if TYPE_CHECKING:  # imported lazily below: `hanlin --help` should not load torc
     from server.settings import ServerSettings
 
 
-def _engine_flags(parser: argparse.ArgumentParser) -> None:
+def _engine_flags(parser: argparse.ArgumentParser, *, many: bool = False) -> None:
     # Defaults are None so HANLIN_* variables apply unless a flag is given.
-    parser.add_argument("--model", help=f"GGUF file, Hugging Face folder, or {DEFAULT_MODEL!r}")
+    if many:
+        parser.add_argument(
+            "--model", action="append",
+            help=f"GGUF file, Hugging Face folder, or {DEFAULT_MODEL!r}; give it again to serve "
+                 "several (the first is loaded at start, the others on first use)")
+        parser.add_argument(
+            "--models-dir", metavar="DIR",
+            help="serve every .gguf file and Hugging Face folder in DIR too (env "
+                 "HANLIN_MODELS_DIR); loaded on first use under HANLIN_MODEL_MEMORY_GB")
+    else:
+        parser.add_argument("--model", help=f"GGUF file, Hugging Face folder, or {DEFAULT_MODEL!r}")
     parser.add_argument("--threads", type=int, help="CPU threads for the engine (default: all)")
     parser.add_argument("--dtype", choices=["float32", "bfloat16"], help="compute dtype")
     parser.add_argument(
@@ -56,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hanlin", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="run the OpenAI-compatible HTTP server")
-    _engine_flags(serve)
+    _engine_flags(serve, many=True)
     serve.add_argument("--host", help="address to bind (default 127.0.0.1, env HANLIN_HOST)")
     serve.add_argument("--port", type=int, help="port (default 8000, env HANLIN_PORT)")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
@@ -112,9 +122,10 @@ def serve(args: argparse.Namespace) -> int:
         settings = ServerSettings.from_env(
             host=args.host, port=args.port, log_level=args.log_level,
             tool_call_parser=args.tool_call_parser, reasoning_parser=args.reasoning_parser,
-            **_engine_overrides(args)
+            models=args.model, models_dir=args.models_dir,
+            **(_engine_overrides(args) | {"model": None})
         )
-    except UnknownParser as exc:
+    except (UnknownParser, ValueError) as exc:
         print(f"hanlin: {exc}", file=sys.stderr, flush=True)
         return 2
     configure_logging(settings.log_level)  # hanlin's loggers as JSON lines on stderr
@@ -136,6 +147,11 @@ def serve(args: argparse.Namespace) -> int:
         url = f"http://{settings.host}:{settings.port}"
         print(f"hanlin: serving {engine.model_name} at {url}/v1 (health: {url}/health)",
               flush=True)
+        if settings.more_models:
+            from engine.load import model_name
+
+            others = ", ".join(model_name(m) for m in settings.more_models)
+            print(f"hanlin: also serving, loaded on first use: {others}", flush=True)
         _server(create_app(engine, settings), settings).run()
     except KeyboardInterrupt:  # uvicorn raises a Ctrl-C again once it has shut down
         return 130
@@ -161,6 +177,7 @@ def _start_up(settings: ServerSettings) -> tuple[bool, AsyncEngine]:
 
     _check_home(settings.state.home_path)
     any_key = asyncio.run(_check_database(settings.state.url))
+    _check_more_models(settings)
     try:
         engine = AsyncEngine.start(settings.engine)
     except Exception as exc:
@@ -168,6 +185,26 @@ def _start_up(settings: ServerSettings) -> tuple[bool, AsyncEngine]:
         named = "" if model in str(exc) else f" {model}"
         raise StartupError(f"cannot load the model{named}: {_one_line(exc)}") from exc
     return any_key, engine
+
+
+def _check_more_models(settings: ServerSettings) -> None:
+    """The base models loaded on first use are read now (their configs, not their weights), so
+    that a missing or unsupported one fails the start, not its first request; ids are unique."""
+    from engine.load import model_name
+    from engine.loaders import read_config, resolve_model_path
+
+    names = {model_name(settings.engine.model): str(resolve_model_path(settings.engine.model))}
+    for path in settings.more_models:
+        try:
+            read_config(path)
+        except Exception as exc:
+            named = "" if path in str(exc) else f" {path}"
+            raise StartupError(f"cannot load the model{named}: {_one_line(exc)}") from exc
+        name = model_name(path)
+        if name in names:
+            raise StartupError(f"two models are named {name!r} ({names[name]} and {path}); "
+                               "models are named by file stem or folder name: rename one")
+        names[name] = path
 
 
 def _check_home(home: Path) -> None:

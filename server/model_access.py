@@ -1,6 +1,6 @@
 """Who may use a fine-tuned model: the key that made its job, admins (and the key-less operator),
 and every key once its owner makes it public. The one rule behind every route that takes a model
-name (`server.routes.check_model`) and behind `/v1/models`; the base model is everyone's."""
+name (`ModelRegistry.lookup`) and behind `/v1/models`; base models are everyone's."""
 
 from __future__ import annotations
 
@@ -33,19 +33,3 @@ def access_of(model: FineTunedModel) -> Access:
     """A stored model's Access: its job's key, and its visibility (anything but "public" is
     private, so a value the store never wrote shares nothing)."""
     return Access(model.owner, "public" if model.visibility == "public" else "private")
-
-
-class ModelAccess:
-    """Every served fine-tuned model's Access, by id, as the store last said: `sync_models`
-    replaces it whenever the models change, with the engines that serve them."""
-
-    def __init__(self) -> None:
-        self._by_id: dict[str, Access] = {}
-
-    def replace(self, by_id: dict[str, Access]) -> None:
-        self._by_id = dict(by_id)
-
-    def usable(self, model_id: str) -> bool:
-        """False for an id with no record: a model served without an owner is nobody's."""
-        access = self._by_id.get(model_id)
-        return access is not None and access.usable()

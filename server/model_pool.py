@@ -1,14 +1,16 @@
-"""Full fine-tuned models served by the running server: one extra engine per merged-weights folder,
-loaded on the first request for its id, at most `max_loaded` at once (the least recently used
-idle one is evicted), each with a KV budget of its own. Not here: LoRA adapters (the base engine
-runs those in its own batch) and the jobs that write the folders (server/jobs/finetune.py)."""
+"""The engines the running server loads on demand: base models past the first (`--model` given
+more than once, a models folder) and full fine-tunes (merged-weights folders). One engine per
+model, loaded on the first request for it, under a count and a memory budget (the least recently
+used idle engine is unloaded to make room), each with a KV budget of its own. Not here: which
+model id names which folder (server/model_registry.py), LoRA adapters (they run on their base's
+engine) and the jobs that write the folders (server/jobs/finetune.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,8 +19,9 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from engine.async_engine import AsyncEngine
 from engine.config import EngineConfig
-from engine.load import cache_plan
-from engine.loaders.hf import config_from_hf
+from engine.load import cache_plan, footprint_bytes
+from engine.loaders import read_config
+from engine.protocol import AdapterRef, EngineClient
 from server.errors import APIError
 
 log = logging.getLogger("hanlin.models")
@@ -26,13 +29,22 @@ log = logging.getLogger("hanlin.models")
 LEASES = "model_leases"  # the scope-state key of a request's leases (released after its response)
 
 
+def _half_the_memory() -> int:
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+
+
 class PoolSettings(msgspec.Struct, frozen=True, kw_only=True):
-    max_loaded: int = 1  # HANLIN_MAX_FULL_MODELS: full fine-tuned engines loaded at once
-    kv_cache_bytes: int = 256 << 20  # HANLIN_FULL_MODEL_KV_MB: each one's KV cache
+    """The pooled engines' budgets (the first base model's engine is not pooled: it stays up)."""
+
+    max_loaded: int = 2  # HANLIN_MAX_LOADED_MODELS: pooled engines loaded at once
+    memory_bytes: int = msgspec.field(default_factory=_half_the_memory)  # HANLIN_MODEL_MEMORY_GB
+    kv_cache_bytes: int = 256 << 20  # HANLIN_MODEL_KV_MB: each pooled engine's KV cache
 
     def __post_init__(self) -> None:
         if self.max_loaded < 1:
-            raise ValueError(f"HANLIN_MAX_FULL_MODELS must be >= 1, got {self.max_loaded}")
+            raise ValueError(f"HANLIN_MAX_LOADED_MODELS must be >= 1, got {self.max_loaded}")
+        if self.memory_bytes < 1:
+            raise ValueError(f"HANLIN_MODEL_MEMORY_GB must be > 0, got {self.memory_bytes}")
 
 
 @dataclass(frozen=True)
@@ -40,8 +52,8 @@ class Target:
     """What serves a request's `model`: an engine and the LoRA adapter to run on it (None: the
     engine's own weights)."""
 
-    engine: AsyncEngine
-    adapter_id: str | None = None
+    engine: EngineClient
+    adapter: AdapterRef | None = None
 
 
 @dataclass(eq=False)
@@ -51,6 +63,7 @@ class _Entry:
     model_id: str
     folder: Path
     loading: asyncio.Future[AsyncEngine]
+    footprint: int  # engine.load.footprint_bytes: what it counts against the memory budget
     users: int = 0  # requests holding it (waiting for the load included): never evicted then
     last_used: int = 0
     removed: bool = False  # deleted while in use: shut down when the last request lets go
@@ -83,12 +96,12 @@ class Lease:
 
 class ModelPool:
     def __init__(self, base: EngineConfig, settings: PoolSettings) -> None:
-        self.base, self.settings = base, settings
-        self._folders: dict[str, Path] = {}  # the full fine-tuned models this server serves
+        self.base, self.settings = base, settings  # base: the primary engine's settings
+        self._folders: dict[str, Path] = {}  # the models this pool may load, by id
         self._live: dict[str, _Entry] = {}  # loading or loaded, one slot each
         self._retiring: list[_Entry] = []  # deleted while in use: still holding a slot
         self._tasks: set[asyncio.Task[None]] = set()  # shutdowns in the background
-        self._lengths: dict[Path, int] = {}
+        self._plans: dict[Path, tuple[int, int]] = {}  # (context length, footprint) by folder
         self._tick = itertools.count(1)
         self._closed = False
 
@@ -113,10 +126,20 @@ class ModelPool:
         entry = self._live.get(model_id)
         if entry is not None and entry.engine is not None:
             return entry.engine.max_model_len
-        folder = self._folders[model_id]
-        if folder not in self._lengths:
-            self._lengths[folder] = _expected_max_model_len(self.engine_config(folder))
-        return self._lengths[folder]
+        return self._plan(self._folders[model_id])[0]
+
+    def engine(self, model_id: str) -> AsyncEngine | None:
+        """The model's engine if it is loaded now (nothing is loaded for asking)."""
+        entry = self._live.get(model_id)
+        return entry.engine if entry is not None else None
+
+    def _plan(self, folder: Path) -> tuple[int, int]:
+        """(context length, footprint) from the checkpoint's config alone, once per folder."""
+        if folder not in self._plans:
+            config = self.engine_config(folder)
+            mc = read_config(folder)
+            self._plans[folder] = cache_plan(config, mc)[1], footprint_bytes(config, mc)
+        return self._plans[folder]
 
     async def sync(self, wanted: dict[str, Path]) -> None:
         """Serve exactly `wanted` (id -> merged folder); the ones gone are shut down."""
@@ -134,11 +157,13 @@ class ModelPool:
             raise APIError("server is shutting down", status_code=503, code="shutting_down")
         entry = self._live.get(model_id)
         if entry is None:
-            victim = self._make_room()
+            folder = self._folders[model_id]
+            footprint = self._plan(folder)[1]
+            victims = self._make_room(model_id, footprint)
             loop = asyncio.get_running_loop()
-            entry = _Entry(model_id, self._folders[model_id], loop.create_future())
+            entry = _Entry(model_id, folder, loop.create_future(), footprint)
             self._live[model_id] = entry
-            self._spawn(self._load(entry, victim))
+            self._spawn(self._load(entry, victims))
         entry.users += 1
         entry.last_used = next(self._tick)
         lease = Lease(self, entry)
@@ -174,25 +199,39 @@ class ModelPool:
 
     # ---- internals -----------------------------------------------------------------------
 
-    def _make_room(self) -> _Entry | None:
-        """The slot for a new engine: a free one, or the least recently used idle engine's."""
-        if len(self._live) + len(self._retiring) < self.settings.max_loaded:
-            return None
-        idle = [e for e in self._live.values() if e.users == 0 and e.engine is not None]
-        if not idle:
+    def _make_room(self, model_id: str, footprint: int) -> list[_Entry]:
+        """Room for a new engine under both budgets: the least recently used idle engines that
+        must go (none when it fits as it is). A 503 to retry when the engines in the way serve
+        requests now; one that no retry helps when the model alone is over the memory budget."""
+        budget = self.settings.memory_bytes
+        if footprint > budget:
             raise APIError(
-                f"All {self.settings.max_loaded} slot(s) for full fine-tuned models "
-                "(HANLIN_MAX_FULL_MODELS) are serving requests; retry shortly.",
-                status_code=503, code="model_slots_busy", headers={"retry-after": "1"})
-        victim = min(idle, key=lambda e: e.last_used)
-        del self._live[victim.model_id]
-        return victim
+                f"The model `{model_id}` needs about {footprint / 2**30:.1f} GiB, more than the "
+                f"{budget / 2**30:.1f} GiB the server may load models into "
+                "(HANLIN_MODEL_MEMORY_GB).", status_code=503, code="model_too_large")
+        held = [*self._live.values(), *self._retiring]
+        idle = sorted((e for e in self._live.values() if e.users == 0 and e.engine is not None),
+                      key=lambda e: e.last_used)
+        victims: list[_Entry] = []
+        while (len(held) - len(victims) >= self.settings.max_loaded
+               or sum(e.footprint for e in held if e not in victims) + footprint > budget):
+            if len(victims) == len(idle):
+                raise APIError(
+                    f"The engines that would make room for `{model_id}` "
+                    f"(HANLIN_MAX_LOADED_MODELS={self.settings.max_loaded}, "
+                    f"HANLIN_MODEL_MEMORY_GB={budget / 2**30:g}) are serving requests; "
+                    "retry shortly.", status_code=503, code="model_slots_busy",
+                    headers={"retry-after": "1"})
+            victims.append(idle[len(victims)])
+        for victim in victims:
+            del self._live[victim.model_id]
+        return victims
 
-    async def _load(self, entry: _Entry, victim: _Entry | None) -> None:
+    async def _load(self, entry: _Entry, victims: list[_Entry]) -> None:
         try:
-            if victim is not None:
-                log.info("evicting %s to load %s", victim.model_id, entry.model_id)
-                await self._shut(victim)  # first: its memory goes before the next one's comes
+            for victim in victims:  # first: their memory goes before the next one's comes
+                log.info("unloading %s to load %s", victim.model_id, entry.model_id)
+                await self._shut(victim)
             config = self.engine_config(entry.folder)
             engine = await asyncio.to_thread(AsyncEngine.start, config)
         except Exception:  # every waiter gets it; the next request tries again
@@ -228,12 +267,6 @@ class ModelPool:
         task = asyncio.ensure_future(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-
-def _expected_max_model_len(config: EngineConfig) -> int:
-    """engine.load's context length without loading: the folder's config is enough."""
-    mc = config_from_hf(json.loads((Path(config.model) / "config.json").read_text()))
-    return cache_plan(config, mc)[1]
 
 
 def hold(scope: Scope, lease: Lease) -> None:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.async_engine import AsyncEngine
 from engine.chat_template import ChatTemplateError
+from engine.protocol import EngineClient
 from server.errors import APIError
 from server.legacy_functions import call_id
 from server.protocol import ChatCompletionRequest, ChatMessage
@@ -24,7 +24,7 @@ from server.tool_parsers import (
 )
 
 
-def request_variables(engine: AsyncEngine, data: ChatCompletionRequest) -> dict[str, Any]:
+def request_variables(engine: EngineClient, data: ChatCompletionRequest) -> dict[str, Any]:
     """The template variables the request sets (`server.reasoning.template_kwargs`); a 400 for
     one the renderer sets itself."""
     for key in data.chat_template_kwargs or {}:
@@ -35,7 +35,7 @@ def request_variables(engine: AsyncEngine, data: ChatCompletionRequest) -> dict[
                            data.reasoning_effort)
 
 
-def render_prompt(engine: AsyncEngine, messages: list[ChatMessage], fmt: ToolFormat,
+def render_prompt(engine: EngineClient, messages: list[ChatMessage], fmt: ToolFormat,
                   tools: list[Function] | None = None,
                   variables: dict[str, Any] | None = None) -> str:
     """The conversation as the checkpoint's own template lays it out, with the template
@@ -61,7 +61,7 @@ def render_prompt(engine: AsyncEngine, messages: list[ChatMessage], fmt: ToolFor
                        code="invalid_value") from exc
 
 
-def render_messages(engine: AsyncEngine, messages: list[ChatMessage],
+def render_messages(engine: EngineClient, messages: list[ChatMessage],
                     parsers: ParserSettings) -> list[int]:
     """Token ids of the conversation, as a chat request without tools would prompt."""
     fmt = format_for(engine.tokenizer, parsers.tool_call_parser)

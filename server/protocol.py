@@ -87,6 +87,9 @@ class Model(msgspec.Struct, kw_only=True):
     parent: str | None = None  # a fine-tuned model's base (vLLM's field for LoRA adapters)
     max_model_len: int  # vLLM's extension: clients size their prompts with it
     visibility: Visibility | None = None  # hanlin: a fine-tuned model's (None: the base model)
+    # hanlin: whether the engine that runs it is in memory now (a request for a model not loaded
+    # waits for its load; server/model_pool.py).
+    loaded: bool = True
 
 
 class ModelUpdate(Request):

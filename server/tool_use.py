@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from engine.async_engine import AsyncEngine
 from engine.grammar import GrammarError, check
-from engine.protocol import Grammar
+from engine.protocol import EngineClient, Grammar
 from server.errors import APIError
 from server.protocol import (
     AllowedToolsChoice,
@@ -33,7 +32,7 @@ class ToolUse:
     grammar: Grammar | None
 
 
-def tool_use(engine: AsyncEngine, data: ChatCompletionRequest,
+def tool_use(engine: EngineClient, data: ChatCompletionRequest,
              parser: str | None = None) -> ToolUse | None:
     """None when the answer is plain text: no tools, or tool_choice "none" (then the tools are
     not shown either, so the model has no format to answer in but text). `parser`: the
@@ -109,7 +108,7 @@ def _allowed(functions: list[Function],
     return [f for f in functions if f.name in allowed], choice.allowed_tools.mode
 
 
-def response_grammar(engine: AsyncEngine, data: ChatCompletionRequest) -> Grammar | None:
+def response_grammar(engine: EngineClient, data: ChatCompletionRequest) -> Grammar | None:
     """The grammar `response_format` asks for: any JSON object, or the given schema."""
     fmt = data.response_format
     if isinstance(fmt, JSONObjectFormat):
@@ -122,7 +121,7 @@ def response_grammar(engine: AsyncEngine, data: ChatCompletionRequest) -> Gramma
     return grammar
 
 
-def check_grammar(engine: AsyncEngine, grammar: Grammar, param: str) -> None:
+def check_grammar(engine: EngineClient, grammar: Grammar, param: str) -> None:
     try:
         check(engine.tokenizer, grammar)
     except GrammarError as exc:

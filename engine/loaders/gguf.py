@@ -1,9 +1,11 @@
-"""GGUF checkpoints of the llama (Llama 2/3, Mistral), qwen2, qwen3, gemma2, gemma3, phi3 and
-internlm2 architectures -> the ModelConfig and Hugging Face tensor names the HF loader produces.
+"""GGUF checkpoints of the llama (Llama 2/3, Mistral, and with experts Mixtral), qwen2, qwen3,
+qwen3moe, gemma2, gemma3, phi3 and internlm2 architectures -> the ModelConfig and Hugging Face
+tensor names the HF loader produces.
 
 What llama.cpp's converter (convert_hf_to_gguf.py) did is undone here: q/k rows permuted for
 llama.cpp's interleaved RoPE (llama, internlm2), fused `attn_qkv` and Phi-3's `ffn_up` (gate|up),
-Gemma's norms stored as 1 + w, RoPE scaling kept as tensors (`rope_freqs`, `rope_factors_*`).
+Gemma's norms stored as 1 + w, RoPE scaling kept as tensors (`rope_freqs`, `rope_factors_*`),
+experts' gate and up stacked apart (`ffn_gate_exps`, `ffn_up_exps` [E, I, H], restacked as gate|up).
 Weights are dequantized one tensor at a time from the memory-mapped file; a file that is empty,
 truncated, not GGUF or holds non-finite weights is a CheckpointError naming it; an architecture
 or feature the decoder lacks is one ValueError line.
@@ -27,8 +29,9 @@ from engine.models.config import ModelConfig, RopeScaling
 from engine.models.llama import LlamaForCausalLM
 
 Q = gguf.GGMLQuantizationType
-ARCHITECTURES = ("llama", "qwen2", "qwen3", "gemma2", "gemma3", "phi3", "internlm2")
-_PERMUTED = ("llama", "internlm2")  # the converter permutes their q/k rows (llama.cpp's NORM RoPE)
+ARCHITECTURES = ("llama", "qwen2", "qwen3", "qwen3moe", "gemma2", "gemma3", "phi3", "internlm2")
+# The converter permutes their q/k rows (llama.cpp's NORM RoPE); Mixtral is written as llama.
+_PERMUTED = ("llama", "internlm2", "mixtral")
 _GEMMA = ("gemma2", "gemma3")
 _FLOATS = (Q.F32, Q.F16, Q.BF16)
 
@@ -57,6 +60,9 @@ _GEMMA_LAYER_NAMES = {**_LAYER_NAMES, "post_attention_norm": "post_attention_lay
                       "post_ffw_norm": "post_feedforward_layernorm"}
 _ARCH_LAYER_NAMES = {"gemma2": _GEMMA_LAYER_NAMES, "gemma3": _GEMMA_LAYER_NAMES,
                      "phi3": {**_LAYER_NAMES, "ffn_up": "mlp.gate_up_proj"}}  # Phi-3: gate|up
+# Expert stacks [E, rows, cols] (HF order): gate and up are restacked as `gate_up_proj` on load.
+_EXPERT_NAMES = {"ffn_gate_inp": "mlp.gate", "ffn_gate_exps": "mlp.experts.gate_proj",
+                 "ffn_up_exps": "mlp.experts.up_proj", "ffn_down_exps": "mlp.experts.down_proj"}
 _ROPE_TENSORS = ("rope_freqs.weight", "rope_factors_long.weight", "rope_factors_short.weight")
 _LAYER_RE = re.compile(r"blk\.(\d+)\.(\w+)\.(weight|bias)")
 # GGUF has no query_pre_attn_scalar: llama.cpp scales Gemma's queries by head_dim ** -0.5, but
@@ -201,8 +207,31 @@ def _one(value: Any, name: str) -> int:
     return int(value)
 
 
+def _experts(arch: str, key: Any, tensors: dict[str, Any], layers: int) -> dict[str, Any]:
+    """The mixture-of-experts fields of llama.cpp's qwen3moe and llama-with-experts (Mixtral):
+    softmax over all experts, the top k renormalized (llama.cpp always does for both; the
+    converter writes no norm_topk_prob); a layer without a router keeps a dense MLP."""
+    count = int(key("expert_count", 0))
+    if not count:
+        return {}
+    odd = [k for k, ok in (("expert_gating_func", key("expert_gating_func", 1) == 1),
+                           ("expert_weights_scale", key("expert_weights_scale", 1.0) in (0.0, 1.0)),
+                           ("expert_shared_count", not key("expert_shared_count", 0)))
+           if not ok]
+    if odd:
+        raise ValueError(f"unsupported GGUF: a mixture-of-experts {arch} model with "
+                         + ", ".join(f"{k} {key(k)}" for k in odd))
+    size = key("expert_feed_forward_length", 0) or key("feed_forward_length")
+    return {"num_experts": count, "experts_per_token": int(key("expert_used_count")),
+            "moe_intermediate_size": int(size), "normalize_top_k": True,
+            "dense_layers": tuple(i for i in range(layers)
+                                  if f"blk.{i}.ffn_gate_inp.weight" not in tensors)}
+
+
 def config_from_gguf(reader: gguf.GGUFReader) -> ModelConfig:
-    """The header (and the RoPE tensors) -> ModelConfig; refuses what the decoder lacks."""
+    """The header (and the RoPE tensors) -> ModelConfig; refuses what the decoder lacks. `arch` is
+    the family's name as the HF loader spells it (qwen3moe: "qwen3_moe"; llama with experts:
+    "mixtral"), so one checkpoint gives one config whichever way it was saved."""
     meta = {name: field.contents() for name, field in reader.fields.items()}
     arch = meta.get("general.architecture")
     if arch not in ARCHITECTURES:
@@ -216,9 +245,6 @@ def config_from_gguf(reader: gguf.GGUFReader) -> ModelConfig:
             raise KeyError(f"{arch}.{name}")
         return value
 
-    if key("expert_count", 0):
-        raise ValueError(f"unsupported GGUF: a mixture-of-experts {arch} model "
-                         f"({key('expert_count')} experts)")
     tensors = {t.name: t for t in reader.tensors}
     hidden = int(key("embedding_length"))
     heads = _one(key("attention.head_count"), "attention.head_count")
@@ -236,8 +262,10 @@ def config_from_gguf(reader: gguf.GGUFReader) -> ModelConfig:
     attn_cap = key("attn_logit_softcapping", 50.0) if arch == "gemma2" else None
     final_cap = key("final_logit_softcapping", 30.0 if arch == "gemma2" else None) if gemma else None
     local_theta = meta.get(f"{arch}.rope.freq_base_swa", 10000.0 if arch == "gemma3" else None)
+    experts = _experts(arch, key, tensors, layers)
+    family = {"qwen3moe": "qwen3_moe", "llama": "mixtral" if experts else "llama"}.get(arch, arch)
     return ModelConfig(
-        arch=arch,
+        arch=family,
         vocab_size=int(tensors["token_embd.weight"].shape[1]),
         hidden_size=hidden,
         intermediate_size=int(key("feed_forward_length")),
@@ -264,19 +292,24 @@ def config_from_gguf(reader: gguf.GGUFReader) -> ModelConfig:
         layer_types=layer_types,
         rotary_dim=rotary if rotary != head_dim else None,
         local_rope_theta=None if local_theta is None else float(local_theta),
+        **experts,
     )
 
 
 def hf_name(gguf_name: str, arch: str = "llama") -> str:
     """A GGUF tensor's Hugging Face name; fused ones get the fused module's name
-    (`self_attn.qkv_proj`, Phi-3's `mlp.gate_up_proj`), which `gguf_tensors` splits."""
+    (`self_attn.qkv_proj`, Phi-3's `mlp.gate_up_proj`), which `gguf_tensors` splits; expert
+    stacks are parameters, named without `.weight` (gate and up apart: `load_gguf` stacks them)."""
     if gguf_name in _GLOBAL_NAMES:
         return _GLOBAL_NAMES[gguf_name]
     names = _ARCH_LAYER_NAMES.get(arch, _LAYER_NAMES)
+    if arch in ("qwen3_moe", "mixtral"):
+        names = {**names, **_EXPERT_NAMES}
     match = _LAYER_RE.fullmatch(gguf_name)
     if match is None or match.group(2) not in names:
         raise ValueError(f"unexpected GGUF tensor {gguf_name!r} for a {arch} model")
-    return f"model.layers.{match.group(1)}.{names[match.group(2)]}.{match.group(3)}"
+    name = f"model.layers.{match.group(1)}.{names[match.group(2)]}"
+    return name if match.group(2).endswith("_exps") else f"{name}.{match.group(3)}"
 
 
 class GGUFTensor(NamedTuple):
@@ -325,6 +358,18 @@ def gguf_tensors(reader: gguf.GGUFReader, config: ModelConfig,
                              (part.shape[0], *shape[1:]) if split else tuple(shape), t.name)
 
 
+def stack_gate_up(tensors: dict[str, Any]) -> dict[str, Any]:
+    """Each layer's `mlp.experts.gate_proj` and `up_proj` [E, I, ...] -> `mlp.experts.gate_up_proj`
+    [E, 2I, ...], gate rows first in each expert, as the decoder holds them."""
+    out = dict(tensors)
+    for name in [n for n in tensors if n.endswith(".mlp.experts.gate_proj")]:
+        prefix = name.removesuffix("gate_proj")
+        if prefix + "up_proj" in out:  # else the model names what is missing
+            out[prefix + "gate_up_proj"] = torch.cat((out.pop(name), out.pop(prefix + "up_proj")),
+                                                     dim=1)
+    return out
+
+
 def load_gguf(path: str | Path, dtype: torch.dtype) -> tuple[ModelConfig, LlamaForCausalLM]:
     reader = open_gguf(path)
     try:
@@ -343,4 +388,4 @@ def load_gguf(path: str | Path, dtype: torch.dtype) -> tuple[ModelConfig, LlamaF
         if not finite(weight):  # garbage bytes in the data: no checksum says so
             raise non_finite(Path(path), t.source)
         tensors[t.name] = weight.reshape(t.shape)
-    return config, LlamaForCausalLM.from_state_dict(config, tensors)
+    return config, LlamaForCausalLM.from_state_dict(config, stack_gate_up(tensors))

@@ -1,7 +1,9 @@
-"""The loader's entry points: a loaded Llama's linears -> Int4Linear, its tied head -> int8.
+"""The loader's entry points: a loaded Llama's linears -> Int4Linear, its experts ->
+Int4Experts, its tied head -> int8.
 
-Three sources for the int4 weights: a GGUF's Q4_1 tensors imported as they are, round-to-nearest
-of the loaded weights, or AWQ-scaled rounding with a calibration set.
+Three sources for the int4 weights: a GGUF's Q4_0 / Q4_1 / Q4_K tensors (linears and expert
+stacks) imported as they are, round-to-nearest of the loaded weights, or AWQ-scaled rounding with
+a calibration set (dense models only).
 """
 
 from __future__ import annotations
@@ -18,17 +20,25 @@ from engine.quant.cpu_int4 import check_cpu_int4_shape
 from engine.quant.gguf_import import gguf_int4_weights, gguf_q8_0_tensors
 from engine.quant.int4 import Int4Weight, cat_int4, check_group, quantize_int4
 from engine.quant.int4_linear import swap_int4_linears
+from engine.quant.int4_moe import (
+    check_experts,
+    expert_int4_weights,
+    expert_modules,
+    gguf_expert_int4_weights,
+    swap_int4_experts,
+)
 from engine.quant.int8_linear import int8_tied_embedding, quantize_int8_per_channel, quantize_q8_0
 from engine.quant.q8_head import Q8_BLOCK, SmallBatchHead
 
 
 @dataclass(frozen=True)
 class QuantReport:
-    method: str  # "gguf-q4_1", "rtn" or "awq"
+    method: str  # "gguf" (Q4_0 / Q4_1 / Q4_K blocks imported, the rest rounded), "rtn" or "awq"
     group: int
-    swapped: list[str]
-    imported: int = 0  # how many of the swapped weights came from the GGUF without rounding
-    skipped: dict[str, str] = field(default_factory=dict)  # linear -> why it stayed unquantized
+    swapped: list[str]  # linears, and expert stacks ("model.layers.0.mlp.experts")
+    imported: int = 0  # how many of the swapped weights (an expert stack's gate|up or down: one)
+    # came from the GGUF without rounding
+    skipped: dict[str, str] = field(default_factory=dict)  # module -> why it stayed unquantized
     weight_bytes: int = 0  # resident bytes of parameters and buffers after the swap
 
 
@@ -52,8 +62,12 @@ def model_weight_bytes(model: nn.Module) -> int:
 def _unsupported(model: nn.Module, names: Sequence[str], group: int, on_cpu: bool) -> dict[str, str]:
     out = {}
     for name in names:
-        n, k = model.get_submodule(name).weight.shape
+        module = model.get_submodule(name)
         try:
+            if not isinstance(module, nn.Linear):
+                check_experts(module, group, on_cpu)
+                continue
+            n, k = module.weight.shape
             check_group(k, group)
             if on_cpu:  # the Triton kernel masks its edges: any out_features
                 check_cpu_int4_shape(n, k, group)
@@ -66,20 +80,24 @@ def quantize_model(model: nn.Module, *, group: int = 32, source_gguf: str | Path
                    calibration: Sequence[Tensor] | None = None, act_dtype: torch.dtype = torch.bfloat16,
                    device: torch.device | str = "cpu", skip_unsupported: bool = False,
                    awq_grid: int = 20, fuse: bool = False) -> QuantReport:
-    """Swap the decoder's linears for Int4Linear, in place.
+    """Swap the decoder's linears for Int4Linear and its expert stacks for Int4Experts, in place.
 
-    source_gguf: the file the model was loaded from; its Q4_1 tensors are used as they are (group
-    32), any other linear is rounded. calibration: token id sequences; turns on AWQ scaling (it
+    source_gguf: the file the model was loaded from; its Q4_0 / Q4_1 / Q4_K tensors are used as
+    they are (group 32), any other linear is rounded. calibration: token id sequences; turns on AWQ scaling (it
     rewrites norm weights too). A layer the kernel cannot take raises, naming the layer and the
     rule, unless skip_unsupported keeps it unquantized (listed in the report). fuse: serve q|k|v
     and gate|up as one int4 matmul each (the same weights stacked; see `fuse_int4_weights`).
     """
     if source_gguf is not None and group != 32:
-        raise ValueError(f"GGUF Q4_1 import keeps its blocks of 32: group must be 32, got {group}")
+        raise ValueError(f"GGUF Q4 import keeps its blocks of 32: group must be 32, got {group}")
     if source_gguf is not None and calibration is not None:
         raise ValueError("AWQ re-quantizes: it cannot be combined with a GGUF import")
+    stacks = expert_modules(model)
+    if calibration is not None and stacks:
+        raise ValueError("AWQ scaling is not implemented for mixtures of experts; "
+                         "quantize them without calibration")
     names = decoder_linears(model)
-    skipped = _unsupported(model, names, group, torch.device(device).type == "cpu")
+    skipped = _unsupported(model, names + stacks, group, torch.device(device).type == "cpu")
     if skipped and not skip_unsupported:
         first = next(iter(skipped.items()))
         raise ValueError(f"{len(skipped)} linears cannot be int4 with group {group}, e.g. {first[0]}: "
@@ -88,7 +106,7 @@ def quantize_model(model: nn.Module, *, group: int = 32, source_gguf: str | Path
     input_scales: dict[str, Tensor] = {}
     imported: dict[str, Int4Weight] = {}
     if source_gguf is not None:
-        method = "gguf-q4_1"
+        method = "gguf"
         imported = {n: w for n, w in gguf_int4_weights(source_gguf, model.config).items() if n in names}
         weights = {n: imported.get(n) or quantize_int4(model.get_submodule(n).weight, group)
                    for n in names}
@@ -102,7 +120,13 @@ def quantize_model(model: nn.Module, *, group: int = 32, source_gguf: str | Path
         weights = fuse_int4_weights(model, weights, input_scales)
     swapped = swap_int4_linears(model, weights, act_dtype=act_dtype, input_scales=input_scales,
                                 device=device)
-    return QuantReport(method, group, swapped, len(imported), skipped, model_weight_bytes(model))
+    file_experts = {} if source_gguf is None else gguf_expert_int4_weights(source_gguf, model.config)
+    n_imported = len(imported)
+    for name in (n for n in stacks if n not in skipped):  # one stack at a time: a low peak
+        stack, n = expert_int4_weights(model.get_submodule(name), name, group, file_experts)
+        swapped += swap_int4_experts(model, {name: stack}, act_dtype=act_dtype, device=device)
+        n_imported += n
+    return QuantReport(method, group, swapped, n_imported, skipped, model_weight_bytes(model))
 
 
 # A fused module and the projections it stacks, under each decoder layer.
@@ -115,15 +139,18 @@ def fuse_int4_weights(model: nn.Module, weights: dict[str, Int4Weight],
     """q|k|v and gate|up stacked into one int4 weight each, the model's plain linears fused to
     match (so the swap finds `qkv_proj` / `gate_up_proj`). At batch 1 one [960, 576] matmul
     takes 13.6 us against 25.2 for the three it replaces (gate|up: 29.7 against 36.4; the same
-    at 32 rows). Unfused when any part stays unquantized or scales its input (AWQ)."""
-    layers = [f"model.layers.{i}" for i in range(len(model.model.layers))]
-    parts = {f"{layer}.{p}" for layer in layers for ps in FUSED_PARTS.values() for p in ps}
+    at 32 rows). Unfused when any part stays unquantized or scales its input (AWQ). A mixture of
+    experts' layer has no gate|up linears to fuse: its experts hold gate|up stacked already."""
+    c = model.config
+    groups = {f"model.layers.{i}.{name}": [f"model.layers.{i}.{p}" for p in ps]
+              for i in range(c.num_layers) for name, ps in FUSED_PARTS.items()
+              if not (name.startswith("mlp.") and c.sparse(i))}
+    parts = {p for ps in groups.values() for p in ps}
     if any(p not in weights or p in input_scales for p in parts) or not model.fuse_projections():
         return weights
     fused = {n: w for n, w in weights.items() if n not in parts}
-    for layer in layers:
-        for name, ps in FUSED_PARTS.items():
-            fused[f"{layer}.{name}"] = cat_int4([weights[f"{layer}.{p}"] for p in ps])
+    for name, ps in groups.items():
+        fused[name] = cat_int4([weights[p] for p in ps])
     return fused
 
 

@@ -17,12 +17,17 @@ from litestar import Request
 from litestar.datastructures import State
 from msgspec import UNSET
 
-from engine.async_engine import AsyncEngine
-from engine.protocol import GenerateRequest, RequestOutput, SamplingParams, TokenLogprob
-from server.errors import APIError, model_not_found, unsupported
+from engine.protocol import (
+    EngineClient,
+    GenerateRequest,
+    RequestOutput,
+    SamplingParams,
+    TokenLogprob,
+)
+from server.errors import APIError, unsupported
 from server.limits import deadline
-from server.model_access import ModelAccess
-from server.model_pool import ModelPool, Target, hold
+from server.model_pool import Target
+from server.model_registry import ModelRegistry
 from server.protocol import (
     CompletionTokensDetails,
     GenerationFields,
@@ -35,8 +40,10 @@ from server.routes.choices import merged
 T = TypeVar("T")
 
 
-def provide_engine(state: State) -> AsyncEngine:
-    """The engine the lifespan started (Litestar dependency `engine`)."""
+def provide_engine(state: State) -> EngineClient:
+    """The first model's engine, always up (Litestar dependency `engine`): for what is not
+    about a request's model (health, the tokenizer of cleaning's scorer). A request's model is
+    served by the engine `resolve_model` gives."""
     return state.engine
 
 
@@ -49,38 +56,19 @@ def now() -> int:
 
 
 def check_model(state: State, model: str) -> None:
-    """A 404 unless `model` is served and the caller may use it: the base model, or a fine-tuned
-    adapter the engine serves (a succeeded LoRA job or one of its checkpoints) or a full
-    fine-tune (loaded or not) that its owner, an admin, or anyone if public, asks for. A model
-    the caller may not use is the same 404 as an unknown one."""
-    engine: AsyncEngine = state.engine
-    if model == engine.model_name:
-        return
-    access: ModelAccess = state.model_access
-    served = engine.has_adapter(model) or state.models.knows(model)
-    if not served or not access.usable(model):
-        raise model_not_found(model)
+    """A 404 unless `model` is served and the caller may use it (server.model_registry)."""
+    registry: ModelRegistry = state.registry
+    registry.lookup(model)
 
 
 async def resolve_model(request: Request[Any, Any, Any], model: str) -> Target:
-    """The engine that serves a request's `model`, with the adapter id to run (None: the
-    engine's own weights); 404 otherwise (`check_model`: unknown, or not the caller's). A full
-    fine-tune's engine is loaded if it is not (the request waits) and held until the response
-    is sent (503 when no slot is free)."""
-    state = request.app.state
-    check_model(state, model)
-    engine: AsyncEngine = state.engine
-    if model == engine.model_name:
-        return Target(engine)
-    if engine.has_adapter(model):
-        return Target(engine, model)
-    models: ModelPool = state.models
-    lease = await models.acquire(model)
-    hold(request.scope, lease)
-    return Target(lease.engine)
+    """The engine that serves a request's `model` and the adapter to run on it; a 404 for an
+    unknown model or one the caller may not use (server.model_registry.ModelRegistry.resolve)."""
+    registry: ModelRegistry = request.app.state.registry
+    return await registry.resolve(model, request.scope)
 
 
-def check_token_ids(engine: AsyncEngine, ids: list[int], *, param: str) -> list[int]:
+def check_token_ids(engine: EngineClient, ids: list[int], *, param: str) -> list[int]:
     """Token ids from a client; one outside the vocabulary would index past the embedding table."""
     vocab = engine.tokenizer.vocab_size
     bad = next((i for i in ids if not isinstance(i, int) or not 0 <= i < vocab), None)
@@ -121,7 +109,7 @@ def check_neutral(**params: tuple[Any, tuple[Any, ...]]) -> None:
 
 
 def sampling_params(
-    engine: AsyncEngine,
+    engine: EngineClient,
     num_prompt_tokens: int,
     data: GenerationFields,
     *,
@@ -175,7 +163,7 @@ def sampling_params(
 
 
 def _logit_bias(
-    engine: AsyncEngine, bias: dict[str, float] | None
+    engine: EngineClient, bias: dict[str, float] | None
 ) -> tuple[tuple[int, float], ...]:
     """OpenAI's map of token id (as a JSON key) to a bias in [-100, 100]."""
     out = []
@@ -243,7 +231,7 @@ class Collected:
 
 
 async def complete(
-    engine: AsyncEngine, requests: list[GenerateRequest], connection: Request[Any, Any, Any]
+    engine: EngineClient, requests: list[GenerateRequest], connection: Request[Any, Any, Any]
 ) -> list[Collected]:
     """Run every choice to the end. A client that hangs up first cancels the run, which
     aborts it in the engine."""
@@ -276,7 +264,7 @@ async def _disconnected(connection: Request[Any, Any, Any]) -> None:
         pass
 
 
-async def _collect(engine: AsyncEngine, requests: list[GenerateRequest]) -> list[Collected]:
+async def _collect(engine: EngineClient, requests: list[GenerateRequest]) -> list[Collected]:
     parts: list[list[str]] = [[] for _ in requests]
     ids: list[list[int]] = [[] for _ in requests]
     logprobs: list[list[TokenLogprob]] = [[] for _ in requests]

@@ -18,8 +18,7 @@ from litestar import Request, post
 from litestar.response import ServerSentEvent
 from msgspec import UNSET
 
-from engine.async_engine import AsyncEngine
-from engine.protocol import GenerateRequest, RequestOutput
+from engine.protocol import EngineClient, GenerateRequest, RequestOutput
 from server.answers import AnswerParser, parse_answer
 from server.errors import APIError, unsupported
 from server.legacy_functions import as_tools, is_legacy
@@ -159,7 +158,7 @@ def prepare_chat(target: Target, data: ChatCompletionRequest, max_choices: int,
     sampling = msgspec.structs.replace(sampling, grammar=grammar, skip_special_tokens=skip_special)
     generation = GenerateRequest(
         request_id=new_id("chatcmpl"), prompt_ids=tuple(prompt_ids), sampling=sampling,
-        adapter_id=target.adapter_id,
+        adapter=target.adapter,
     )
     requests = fan_out(engine, [generation], data.n or 1, param=prompt_param)
     return PreparedChat(generation.request_id, requests, tools, thinking, include_usage,
@@ -168,7 +167,7 @@ def prepare_chat(target: Target, data: ChatCompletionRequest, max_choices: int,
 
 
 async def answer_chat(
-    engine: AsyncEngine, prepared: PreparedChat, connection: Request[Any, Any, Any]
+    engine: EngineClient, prepared: PreparedChat, connection: Request[Any, Any, Any]
 ) -> ChatCompletion:
     """Every choice whole, as one `chat.completion`."""
     done = await complete(engine, prepared.requests, connection)
@@ -258,14 +257,14 @@ def _check_messages(data: ChatCompletionRequest) -> None:
         )
 
 
-def _any_special(engine: AsyncEngine, texts: tuple[str, ...]) -> bool:
+def _any_special(engine: EngineClient, texts: tuple[str, ...]) -> bool:
     tok = engine.tokenizer
     ids = tok.encode("".join(texts)) if texts else []
     return any(i in tok.special_ids for i in ids)
 
 
 async def stream_chat(
-    engine: AsyncEngine, prepared: PreparedChat
+    engine: EngineClient, prepared: PreparedChat
 ) -> AsyncGenerator[ChatCompletionChunk, None]:
     """The answer as `chat.completion.chunk`s: a role delta per choice, reasoning, content and
     tool-call deltas as they decode, a finish per choice, then usage if asked."""

@@ -16,15 +16,14 @@ from contextlib import aclosing
 
 import msgspec
 
-from engine.async_engine import AsyncEngine
-from engine.protocol import GenerateRequest, RequestOutput
+from engine.protocol import EngineClient, GenerateRequest, RequestOutput
 from server.errors import APIError
 from server.limits import charge
 from server.observability import observe_generation
 from server.state.ownership import creator
 
 
-def fan_out(engine: AsyncEngine, prompts: list[GenerateRequest], n: int, *,
+def fan_out(engine: EngineClient, prompts: list[GenerateRequest], n: int, *,
             param: str) -> list[GenerateRequest]:
     """n choices of each prompt's request (choice index = prompt index * n + choice), run as the
     caller's key; a 400 if n x (prompt + max_tokens) over the prompts is past the budget.
@@ -40,7 +39,7 @@ def fan_out(engine: AsyncEngine, prompts: list[GenerateRequest], n: int, *,
             for r in prompts for i in range(n)]
 
 
-def check_budget(engine: AsyncEngine, tokens: int, detail: str, *, param: str) -> None:
+def check_budget(engine: EngineClient, tokens: int, detail: str, *, param: str) -> None:
     """A 400 naming the budget and the numbers when one request asks for more tokens of work than
     the engine's per-request budget (`HANLIN_REQUEST_TOKEN_BUDGET`)."""
     budget = engine.request_token_budget
@@ -65,7 +64,7 @@ def _choice(request: GenerateRequest, i: int, n: int) -> GenerateRequest:
 
 
 async def merged(
-    engine: AsyncEngine, requests: list[GenerateRequest]
+    engine: EngineClient, requests: list[GenerateRequest]
 ) -> AsyncGenerator[tuple[int, RequestOutput], None]:
     """(choice index, delta) pairs from every request until all finished. Closing this
     generator (client gone, error) closes every engine stream, which aborts them."""

@@ -14,8 +14,7 @@ from litestar import Request, post
 from litestar.response import ServerSentEvent
 from msgspec import UNSET
 
-from engine.async_engine import AsyncEngine
-from engine.protocol import GenerateRequest, RequestOutput
+from engine.protocol import EngineClient, GenerateRequest, RequestOutput
 from server.errors import APIError, unsupported
 from server.protocol import Completion, CompletionChoice, CompletionLogprobs, CompletionRequest
 from server.routes import (
@@ -79,7 +78,7 @@ async def create_completion(
         )
         ones.append(GenerateRequest(
             request_id=f"{cmpl_id}-p{p}", prompt_ids=tuple(ids), sampling=sampling,
-            adapter_id=target.adapter_id,
+            adapter=target.adapter,
         ))
     requests = fan_out(engine, ones, n, param="prompt")
     echoes = [engine.tokenizer.decode(ids) if data.echo else "" for ids in prompts]
@@ -117,7 +116,7 @@ async def create_completion(
     )
 
 
-def _prompts(engine: AsyncEngine, prompt: str | list[str | int | list[int]]) -> list[list[int]]:
+def _prompts(engine: EngineClient, prompt: str | list[str | int | list[int]]) -> list[list[int]]:
     """OpenAI's four prompt forms as token-id lists: a string, a list of strings, a list of ids,
     a list of id lists."""
     if isinstance(prompt, str):
@@ -134,7 +133,7 @@ def _prompts(engine: AsyncEngine, prompt: str | list[str | int | list[int]]) -> 
     )
 
 
-def _one(engine: AsyncEngine, prompt: str | list[int]) -> list[int]:
+def _one(engine: EngineClient, prompt: str | list[int]) -> list[int]:
     if isinstance(prompt, str):
         ids = engine.tokenizer.encode(prompt, add_special_tokens=True)
     else:
@@ -145,7 +144,7 @@ def _one(engine: AsyncEngine, prompt: str | list[int]) -> list[int]:
 
 
 async def _chunks(
-    engine: AsyncEngine,
+    engine: EngineClient,
     cmpl_id: str,
     model: str,
     requests: list[GenerateRequest],

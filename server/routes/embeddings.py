@@ -10,8 +10,8 @@ from typing import Any
 import numpy as np
 from litestar import Request, post
 
-from engine.async_engine import AsyncEngine
 from engine.embed import EmbedRequest
+from engine.protocol import EngineClient
 from server.errors import ERROR_RESPONSES, APIError
 from server.protocol import Embedding, EmbeddingList, EmbeddingRequest, EmbeddingUsage
 from server.routes import check_token_ids, resolve_model, unless_disconnected
@@ -59,13 +59,13 @@ async def create_embeddings(
         ],
         # Named by the weights that made them: an adapter plays no part in embeddings (the
         # base's name), a full fine-tune's own weights do (its id).
-        model=engine.model_name if target.adapter_id else data.model,
+        model=engine.model_name if target.adapter else data.model,
         usage=EmbeddingUsage(prompt_tokens=tokens, total_tokens=tokens),
     )
 
 
 def _inputs(
-    engine: AsyncEngine, given: str | list[str | int | list[int]]
+    engine: EngineClient, given: str | list[str | int | list[int]]
 ) -> tuple[tuple[int, ...], ...]:
     """OpenAI's four forms as token-id tuples: a string, strings, token ids, token-id lists."""
     if isinstance(given, str):
@@ -92,7 +92,7 @@ def _inputs(
     return tuple(_one(engine, item, i) for i, item in enumerate(items))
 
 
-def _one(engine: AsyncEngine, item: str | list[int], index: int) -> tuple[int, ...]:
+def _one(engine: EngineClient, item: str | list[int], index: int) -> tuple[int, ...]:
     # Checked before tokenizing: a tokenizer that adds BOS would make "" one token long.
     if not item:
         raise APIError(

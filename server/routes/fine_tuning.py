@@ -8,15 +8,15 @@ import os
 import random
 import re
 import time
-from pathlib import Path
 from typing import Annotated, Any
 
 import msgspec
 from litestar import get, post
+from litestar.datastructures import State
 from litestar.params import Parameter
 
-from engine.async_engine import AsyncEngine
-from server.errors import ERROR_RESPONSES, APIError, model_not_found, unsupported
+from engine.loaders import read_config
+from server.errors import ERROR_RESPONSES, APIError, unsupported
 from server.jobs.finetune import FineTuneRunner
 from server.jobs.finetune_plan import (
     PlanError,
@@ -25,7 +25,7 @@ from server.jobs.finetune_plan import (
     resolve_method,
     trainer_config,
 )
-from server.model_access import access_of
+from server.model_registry import ModelRegistry, Served
 from server.protocol_data import page
 from server.protocol_finetune import (
     CheckpointList,
@@ -68,34 +68,26 @@ def job_object(row: FineTuneJobRow) -> JobObject:
                      user_provided_suffix=row.suffix, hanlin=hanlin)
 
 
-async def _base_path(model: str, engine: AsyncEngine, fine_tunes: FineTuneStore,
-                     fine_tuning: FineTuneRunner) -> str:
-    """The weights a job starts from, found by a served model's name only (never a path the
-    client gives): the base model, or a full fine-tune the caller may use."""
-    from engine.loaders import resolve_model_path
-
-    if model == engine.model_name:
-        return str(resolve_model_path(engine.config.model))
-    found = next((m for m in await fine_tunes.fine_tuned_models() if m.id == model), None)
-    if found is None or not access_of(found).usable():
-        raise model_not_found(model)
-    folder = Path(found.adapter_path) if found.adapter_path else fine_tuning.model_dir(found.job_id)
-    if not (folder / "config.json").is_file():
+def _base(model: str, registry: ModelRegistry) -> Served:
+    """The model a job starts from, found by a served model's name only (never a path the
+    client gives): a base model, or a full fine-tune the caller may use."""
+    found = registry.lookup(model)
+    if found.kind == "lora":
         raise APIError(f"Invalid 'model': {model} is a LoRA adapter, and fine-tuning an adapter "
                        f"is not supported yet; fine-tune its base model, {found.parent}.",
                        param="model", code="invalid_value")
-    return str(folder)
+    return found
 
 
-async def _check_request(spec: CreateJobRequest, files: FileStore, engine: AsyncEngine,
-                         fine_tunes: FineTuneStore, fine_tuning: FineTuneRunner
+async def _check_request(spec: CreateJobRequest, files: FileStore, registry: ModelRegistry
                          ) -> tuple[dict[str, Any], dict[str, Any]]:
     if spec.integrations:
         raise unsupported("integrations")
     if spec.suffix is not None and not _SUFFIX.match(spec.suffix):
         raise APIError("Invalid 'suffix': use 1 to 64 letters, digits, '-' or '_'.",
                        param="suffix", code="invalid_value")
-    path = await _base_path(spec.model, engine, fine_tunes, fine_tuning)
+    base = _base(spec.model, registry)
+    path = str(base.path)
     training = await get_file(files, spec.training_file, "training_file")
     if training.purpose != "fine-tune":
         raise APIError(f"File {training.id} has purpose {training.purpose!r}; a training file "
@@ -104,7 +96,8 @@ async def _check_request(spec: CreateJobRequest, files: FileStore, engine: Async
         await get_file(files, spec.validation_file, "validation_file")
     try:
         options = check_bounds(spec.hanlin or HanlinOptions(), cpus=os.cpu_count() or 1,
-                               context=engine.max_model_len, hidden=engine.embedding_size)
+                               context=registry.max_model_len(base),
+                               hidden=read_config(base.path).hidden_size)
         method = resolve_method(spec)
         check_trainer_config(trainer_config(model=path, method=method, options=options, seed=0,
                                             train_file="-", output_dir="-"))
@@ -119,8 +112,8 @@ async def _check_request(spec: CreateJobRequest, files: FileStore, engine: Async
       summary="Create a fine-tuning job")
 async def create_fine_tuning_job(data: CreateJobRequest, files: FileStore,
                                  fine_tunes: FineTuneStore, fine_tuning: FineTuneRunner,
-                                 engine: AsyncEngine) -> JobObject:
-    method, extensions = await _check_request(data, files, engine, fine_tunes, fine_tuning)
+                                 state: State) -> JobObject:
+    method, extensions = await _check_request(data, files, state.registry)
     seed = data.seed if data.seed is not None else random.randrange(2**31)
     # Visibility is the models' (a column, changed by `POST /v1/models/{id}`), not a trainer option.
     visibility = extensions.pop("visibility", "private")

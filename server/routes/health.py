@@ -1,6 +1,6 @@
 """`GET /health`: liveness for anyone (`{"status": "ok"}`); for an admin (or the loopback operator
 of a server without keys) also the model, the engine's load (running, waiting, KV blocks) and
-the full fine-tuned models loaded, which name other keys' `ft:` models."""
+the other models loaded (which name other keys' `ft:` models)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,18 @@ import msgspec
 from litestar import Request, get
 from litestar.datastructures import State
 
-from engine.async_engine import AsyncEngine
+from engine.protocol import EngineClient
 from server.auth import PUBLIC, provide_principal
 
 
 @get("/health", summary="Health and engine load", opt=PUBLIC)
-async def health(request: Request[Any, Any, Any], engine: AsyncEngine,
+async def health(request: Request[Any, Any, Any], engine: EngineClient,
                  state: State) -> dict[str, Any]:
     if not provide_principal(request).is_admin:
         return {"status": "ok"}
     # A plain dict: every counter the engine reports passes through as it grows.
     stats = msgspec.structs.asdict(engine.stats())
-    # full_models: the full fine-tuned models loaded now, least recently used first.
+    # loaded_models: the engines the pool holds now (base models past the first, full
+    # fine-tunes), least recently used first; the first model's engine is always up.
     return {"status": "ok", "model": engine.model_name, **stats,
-            "full_models": state.models.loaded()}
+            "loaded_models": state.registry.pool.loaded()}

@@ -114,3 +114,18 @@ def test_prefix_caching_off():
     a.num_computed_tokens = 9
     kv.cache_full_blocks(a)
     assert kv.computed_blocks(_seq("b", 9)) == []
+
+
+def test_the_null_block_is_never_handed_out_freed_or_cached():
+    """With sliding windows the pool keeps block 0 as the placeholder of freed table slots."""
+    pool = BlockPool(3, reserve_null=True)
+    assert pool.null_block == 0 and pool.capacity == pool.num_free == 2
+    ids = pool.allocate(2)
+    assert ids is not None and 0 not in ids and pool.allocate(1) is None
+    pool.free([0, *ids, 0])  # placeholders in a block table are skipped, not counted
+    assert pool.num_free == 2 and pool.ref_counts[0] == 0
+    with pytest.raises(RuntimeError):
+        pool.cache(0, b"h")
+    with pytest.raises(ValueError):
+        BlockPool(1, reserve_null=True)
+    assert BlockPool(3).null_block is None and BlockPool(3).capacity == 3

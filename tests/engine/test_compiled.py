@@ -12,7 +12,7 @@ import torch
 from engine.config import CacheConfig, EngineConfig, SchedulerConfig
 from engine.llm_engine import LLMEngine
 from engine.load import load
-from engine.protocol import GenerateRequest, SamplingParams
+from engine.protocol import AdapterRef, GenerateRequest, SamplingParams
 from tests.trainer.conftest import chat_model_folder
 
 pytestmark = pytest.mark.slow
@@ -36,13 +36,13 @@ def engine(folder: Path, compile: bool, kv: str = "auto") -> LLMEngine:
 
 
 def generate(eng: LLMEngine, sampling: SamplingParams, prompts=PROMPTS,
-             adapters: list[str | None] | None = None) -> dict[str, list[int]]:
+             adapters: list[AdapterRef | None] | None = None) -> dict[str, list[int]]:
     """Request id (the prompt's index) -> its generated ids; `adapters`: one per prompt."""
     out: dict[str, list[int]] = {}
     for i, p in enumerate(prompts):
         ids = tuple(eng.tokenizer.encode(p))
         eng.add_request(GenerateRequest(request_id=str(i), prompt_ids=ids, sampling=sampling,
-                                        adapter_id=adapters[i] if adapters else None))
+                                        adapter=adapters[i] if adapters else None))
         out[str(i)] = []
     while eng.has_work():
         for o in eng.step():
@@ -120,13 +120,12 @@ def test_an_adapter_loaded_after_compiling(model_dir, tmp_path):
 
     adapter = write_peft(tmp_path / "a", model_dir, ALL, 4, 8.0, 1)
     eager, compiled = engine(model_dir, False), engine(model_dir, True)
-    for eng in (eager, compiled):
-        eng.register_adapter("a", adapter)
+    a = AdapterRef(id="a", path=str(adapter))
     runs = compiled.runner.compiled
     before = generate(compiled, GREEDY, PROMPTS[:2])
     assert before == generate(eager, GREEDY, PROMPTS[:2])
 
-    adapters = ["a", None, "a"]
+    adapters = [a, None, a]
     with_adapter = generate(compiled, GREEDY, PROMPTS[:3], adapters)
     assert with_adapter == generate(eager, GREEDY, PROMPTS[:3], adapters)
     assert with_adapter["0"] != before["0"]  # the adapter changes the answer

@@ -17,23 +17,11 @@ from engine.llm_engine import LLMEngine
 from engine.loaders import load_checkpoint
 from engine.models import CausalAttention
 from engine.protocol import GenerateRequest, SamplingParams
-from tests.families import FAMILIES, build_family, transformers_greedy
+from tests.families import FAMILIES, transformers_greedy
 
 TOL = 2e-4
 # Ascending lengths (the longest within every checkpoint's pretraining context, past the windows).
 PROMPTS = [[7], [1, 17, 42, 99, 3], [(i * 37) % 320 for i in range(20)], list(range(5, 300, 11))]
-
-
-@pytest.fixture(scope="module")
-def family_dir(tmp_path_factory: pytest.TempPathFactory):
-    made: dict[str, Path] = {}
-
-    def make(name: str) -> Path:
-        if name not in made:
-            made[name] = build_family(name, tmp_path_factory.mktemp(name))
-        return made[name]
-
-    return make
 
 
 @pytest.fixture(scope="module")

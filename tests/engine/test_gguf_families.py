@@ -1,9 +1,11 @@
 """GGUF files of every architecture the decoder serves (llama with and without `rope_freqs`,
-qwen2, qwen3, gemma2, gemma3, phi3, internlm2), written from tiny random HF checkpoints the way
-llama.cpp's convert_hf_to_gguf.py writes them, in F32, Q8_0 and a Q4_K_M-like mix (Q4_K, Q6_K,
-Q5_0 where rows are not whole K-blocks). Loaded by us, an F32 file is the HF folder (same config,
-weights and logits within 2e-4); every type matches transformers loading the same GGUF (prompt
-log-probabilities within 2e-3) where transformers reads that architecture right. With
+qwen2, qwen3, qwen3moe, gemma2, gemma3, phi3, internlm2, Mixtral as llama with experts), written
+from tiny random HF checkpoints the way llama.cpp's convert_hf_to_gguf.py writes them, in F32, Q8_0
+and a Q4_K_M-like mix (Q4_K, Q6_K, Q5_0 where rows are not whole K-blocks). Loaded by us, an F32
+file is the HF folder (same config, weights and logits within 2e-4); every type matches
+transformers loading the same GGUF (prompt log-probabilities within 2e-3) where transformers reads
+that architecture right, and transformers' own model over the file's weights where it does not
+(the mixtures of experts). With
 HANLIN_LLAMA_CPP naming a llama.cpp tree, its own converter writes the same files tensor for
 tensor; without it those tests skip, saying so."""
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +29,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from engine.loaders import load_checkpoint
-from engine.loaders.gguf import config_from_gguf, open_gguf
+from engine.loaders.gguf import config_from_gguf, hf_name, open_gguf, stack_gate_up, unpermute_rows
 from engine.loaders.gguf_quants import dequantize
 from engine.models import CausalAttention, LlamaForCausalLM
 from engine.models.config import RopeScaling
@@ -66,8 +69,19 @@ SPECS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "phi3-longrope": ("phi3", *FAMILIES["phi3"]),
     "phi4-mini": ("phi3", *FAMILIES["phi4-mini"]),
     "internlm2": ("internlm2", "LlamaConfig", "LlamaForCausalLM", {}),  # saved in its own layout
+    # Mixtures of experts (rows of 256 in every expert stack). transformers reads qwen3moe without
+    # its expert size and Mixtral's llama file as a dense Llama: the quantized files are checked
+    # against transformers' model holding the file's weights (gguf's own dequantization).
+    "qwen3moe": ("qwen3moe", *FAMILIES["qwen3-moe"][:2],
+                 {**FAMILIES["qwen3-moe"][2], **WIDE, "moe_intermediate_size": 256,
+                  "mlp_only_layers": []}),  # llama.cpp's qwen3moe routes every layer
+    "mixtral": ("llama", *FAMILIES["mixtral"][:2],
+                {**FAMILIES["mixtral"][2], **WIDE, "intermediate_size": 256}),
 }
-TRANSFORMERS_READS = ["llama", "qwen2", "qwen3", "gemma2", "gemma3", "phi3"]
+MOE = ["qwen3moe", "mixtral"]
+TRANSFORMERS_READS = ["llama", "qwen2", "qwen3", "gemma2", "gemma3", "phi3", "qwen3moe"]
+# Keys transformers' GGUF config drops, given to it: qwen3moe's expert_feed_forward_length.
+TRANSFORMERS_MISSES = {"qwen3moe": {"moe_intermediate_size": 256}}
 QTYPES = ["f32", "q8_0", "q4_k_m"]
 # The longest runs past LongRoPE's original context (40): the long factors are in play too.
 PROMPTS = [[7], [1, 17, 42, 99, 3], list(range(5, 300, 11)), [(i * 37) % 320 for i in range(56)]]
@@ -130,6 +144,11 @@ def _metadata(w: gguf.GGUFWriter, arch: str, cfg: dict[str, Any]) -> None:
     w.add_head_count(cfg["num_attention_heads"])
     w.add_head_count_kv(cfg.get("num_key_value_heads") or cfg["num_attention_heads"])
     w.add_layer_norm_rms_eps(cfg["rms_norm_eps"])
+    if experts := cfg.get("num_local_experts") or cfg.get("num_experts"):
+        w.add_expert_count(experts)
+        w.add_expert_used_count(cfg["num_experts_per_tok"])
+    if arch == "qwen3moe":  # Qwen2MoeModel.set_gguf_parameters
+        w.add_expert_feed_forward_length(cfg["moe_intermediate_size"])
     if arch == "phi3":  # Phi3MiniModel.set_gguf_parameters replaces the common keys' rope part
         orig = cfg.get("original_max_position_embeddings") or params.get(
             "original_max_position_embeddings")
@@ -194,12 +213,21 @@ def llama3_rope_factors(cfg: dict[str, Any]) -> np.ndarray:
     return torch.tensor(factors, dtype=torch.float32).numpy()
 
 
+_EXPERT = re.compile(r"model\.layers\.(\d+)\.(mlp|block_sparse_moe)\.experts\.(\d+)\.(\w+)\.weight")
+
+
 def _hf_tensors(arch: str, cfg: dict[str, Any], sd: dict[str, torch.Tensor]):
     """(HF name, tensor) after the converter's modify_tensors: permuted q/k (llama, internlm2),
-    InternLM2's wqkv split, Gemma's norms + 1, Gemma 2's head dropped."""
+    InternLM2's wqkv split, Gemma's norms + 1, Gemma 2's head dropped, each layer's experts
+    stacked per projection [E, rows, cols] under the name the converter gives the stack
+    (Qwen2MoeModel: `mlp.experts.gate_proj`; LlamaModel, Mixtral: `feed_forward.experts.w1`)."""
     heads = cfg["num_attention_heads"]
     kv = cfg.get("num_key_value_heads") or heads
+    experts: dict[tuple[int, str], dict[int, torch.Tensor]] = {}
     for name, t in sd.items():
+        if m := _EXPERT.fullmatch(name):
+            experts.setdefault((int(m[1]), m[4]), {})[int(m[3])] = t
+            continue
         if arch == "gemma2" and name == "lm_head.weight":
             continue
         if arch.startswith("gemma") and name.endswith("norm.weight"):
@@ -213,6 +241,12 @@ def _hf_tensors(arch: str, cfg: dict[str, Any], sd: dict[str, torch.Tensor]):
             yield f"{p}self_attn.v_proj.weight", w[:, -1].reshape(-1, w.shape[-1])
             continue
         yield name, t
+    for (layer, part), by_expert in experts.items():
+        stack = torch.stack([by_expert[e] for e in range(len(by_expert))])
+        if arch == "llama":
+            yield f"layers.{layer}.feed_forward.experts.{part}.weight", stack
+        else:
+            yield f"model.layers.{layer}.mlp.experts.{part}.weight", stack
 
 
 def _permute(name: str, t: torch.Tensor, arch: str, cfg: dict[str, Any]) -> torch.Tensor:
@@ -226,18 +260,23 @@ def _permute(name: str, t: torch.Tensor, arch: str, cfg: dict[str, Any]) -> torc
         t.shape)
 
 
-def write_gguf(folder: Path, out: Path, arch: str, qtype: str) -> Path:
+def write_gguf(folder: Path, out: Path, arch: str, qtype: str, *, servable: bool = False) -> Path:
     """The folder as llama.cpp's converter writes it (`--outtype f32` / `q8_0`); `q4_1`: every
     weight matrix Q4_1; `q4_k_m`: as llama-quantize's Q4_K_M would, roughly (Q6_K for v, down and
-    the head, Q4_K elsewhere, Q5_0 where rows are not whole 256-blocks)."""
+    the head, Q4_K elsewhere, Q5_0 where rows are not whole 256-blocks). `servable`: with the
+    checkpoint's byte-level vocabulary, ChatML's specials and template (what `hanlin serve`
+    needs); else placeholder tokens."""
     cfg = json.loads((folder / "config.json").read_text())
     sd = load_file(folder / "model.safetensors")
     w = gguf.GGUFWriter(out, arch)
     _metadata(w, arch, cfg)
     w.add_tokenizer_model("gpt2")
-    w.add_token_list([f"t{i}" for i in range(cfg["vocab_size"])])
+    if servable:
+        _byte_vocabulary(w, cfg["vocab_size"])
+    else:
+        w.add_token_list([f"t{i}" for i in range(cfg["vocab_size"])])
     for kind in ("bos", "eos", "pad"):  # transformers' GGUF config takes them from here
-        if isinstance(cfg.get(f"{kind}_token_id"), int):
+        if isinstance(cfg.get(f"{kind}_token_id"), int) and not (servable and kind == "eos"):
             getattr(w, f"add_{kind}_token_id")(cfg[f"{kind}_token_id"])
     name_map = gguf.get_tensor_name_map(gguf.MODEL_ARCH[arch.upper()], cfg["num_hidden_layers"])
     full = _rope(cfg)[0]  # the converter's generate_extra_tensors come first
@@ -257,10 +296,28 @@ def write_gguf(folder: Path, out: Path, arch: str, qtype: str) -> Path:
     return out
 
 
+def _byte_vocabulary(w: gguf.GGUFWriter, vocab_size: int) -> None:
+    """tests/trainer/conftest.py's byte tokenizer as GGUF metadata: ids 0-255 the bytes (GPT-2's
+    byte alphabet), ChatML's specials, then one merge ("ĠĠ": GGUF keeps no empty array, and
+    llama.cpp wants merges) and control placeholders."""
+    from engine.tokenizer import BYTE_ALPHABET
+    from tests.trainer.conftest import CHATML, SPECIALS
+
+    space = BYTE_ALPHABET[ord(" ")]
+    extras = [f"<|extra_{i}|>" for i in range(256 + len(SPECIALS) + 1, vocab_size)]
+    w.add_token_list([*(BYTE_ALPHABET[b] for b in range(256)), *SPECIALS, space * 2, *extras])
+    w.add_token_types([gguf.TokenType.NORMAL] * 256 + [gguf.TokenType.CONTROL] * len(SPECIALS)
+                      + [gguf.TokenType.NORMAL] + [gguf.TokenType.CONTROL] * len(extras))
+    w.add_token_merges([f"{space} {space}"])
+    w.add_eos_token_id(256 + SPECIALS.index("<|im_end|>"))
+    w.add_chat_template(CHATML)
+
+
 def _add(w: gguf.GGUFWriter, name: str, data: np.ndarray, qtype: str) -> None:
-    if data.ndim <= 1 or name.endswith("norm.weight") or not name.endswith(".weight") \
-            or qtype == "f32":
-        w.add_tensor(name, data)  # the converter keeps 1-D tensors, norms and biases in F32
+    if data.ndim <= 1 or name.endswith(("norm.weight", "ffn_gate_inp.weight")) \
+            or not name.endswith(".weight") or qtype == "f32":
+        # The converter keeps 1-D tensors, norms, biases and routers in F32 (llama-quantize too).
+        w.add_tensor(name, data)
         return
     if qtype in ("q8_0", "q4_1"):
         kind = Q[qtype.upper()] if data.shape[-1] % 32 == 0 else Q.F16  # the converter's fallback
@@ -268,7 +325,8 @@ def _add(w: gguf.GGUFWriter, name: str, data: np.ndarray, qtype: str) -> None:
         return
     if data.shape[-1] % 256:
         w.add_tensor(name, gguf.quants.quantize(data, Q.Q5_0), raw_dtype=Q.Q5_0)
-    elif name.endswith(("attn_v.weight", "ffn_down.weight", "output.weight")):
+    elif name.endswith(("attn_v.weight", "ffn_down.weight", "ffn_down_exps.weight",
+                        "output.weight")):
         w.add_tensor(name, quantize_q6_k(data), raw_dtype=Q.Q6_K)
     else:
         w.add_tensor(name, quantize_q4_k(data), raw_dtype=Q.Q4_K)
@@ -302,7 +360,7 @@ def quantize_q4_k(data: np.ndarray) -> np.ndarray:
                              (sc[:, 4:] & 15) | ((mn[:, 4:] & 15) << 4)], axis=1)
     qs = (q[:, :, 0] | (q[:, :, 1] << 4)).reshape(-1, 128)
     blocks = np.concatenate([_f16(d), _f16(dmin), scales, qs], axis=1)
-    return blocks.reshape(data.shape[0], -1)
+    return blocks.reshape(*data.shape[:-1], -1)
 
 
 def quantize_q6_k(data: np.ndarray) -> np.ndarray:
@@ -318,7 +376,7 @@ def quantize_q6_k(data: np.ndarray) -> np.ndarray:
     ql = (low[:, :, 0] | (low[:, :, 1] << 4)).reshape(-1, 128)
     qh = (high[:, :, 0] | (high[:, :, 1] << 2) | (high[:, :, 2] << 4) | (high[:, :, 3] << 6))
     blocks = np.concatenate([ql, qh.reshape(-1, 64), sc.view(np.uint8), _f16(d)], axis=1)
-    return blocks.reshape(data.shape[0], -1)
+    return blocks.reshape(*data.shape[:-1], -1)
 
 
 # --- llama.cpp's own converter, where a llama.cpp tree is at hand ---------------------------------
@@ -444,12 +502,12 @@ def test_internlm2_gguf_is_the_llama_it_was_made_from(hf_dir, gguf_file) -> None
         assert (our_logits(ours, ids) - hf_logits(hf, ids)).abs().max() < TOL, len(ids)
 
 
-def hf_model(folder: Path, gguf_name: str | None = None) -> torch.nn.Module:
+def hf_model(folder: Path, gguf_name: str | None = None, **config: Any) -> torch.nn.Module:
     from transformers import AutoModelForCausalLM
 
     # Eager attention: the reference for capped scores and windows.
     return AutoModelForCausalLM.from_pretrained(folder, gguf_file=gguf_name, dtype=torch.float32,
-                                                attn_implementation="eager").eval()
+                                                attn_implementation="eager", **config).eval()
 
 
 @pytest.mark.parametrize("qtype", QTYPES)
@@ -460,12 +518,49 @@ def test_gguf_matches_transformers_reading_the_same_file(name: str, qtype: str, 
     if qtype == "q4_k_m":
         assert {Q.Q4_K, Q.Q6_K} <= types, types
     _, ours = load_checkpoint(path)
-    hf = hf_model(path.parent, path.name)
+    hf = hf_model(path.parent, path.name, **TRANSFORMERS_MISSES.get(name, {}))
+    assert_same_prompt_logprobs(ours, hf, (name, qtype))
+
+
+def assert_same_prompt_logprobs(ours: torch.nn.Module, hf: torch.nn.Module, what: Any) -> None:
     for ids in PROMPTS[1:]:
         want = hf_logits(hf, ids)
         assert want.std() > 1.0  # spread logits: the tolerance means something
         diff = (prompt_logprobs(our_logits(ours, ids), ids) - prompt_logprobs(want, ids)).abs()
-        assert diff.max() < LOGPROB_TOL, (name, qtype, len(ids), diff.max())
+        assert diff.max() < LOGPROB_TOL, (what, len(ids), diff.max())
+
+
+def gguf_weights_by_gguf(path: Path) -> dict[str, torch.Tensor]:
+    """The file's weights dequantized by gguf's numpy reference (not ours), renamed, q/k rows
+    unpermuted and experts' gate|up stacked as floats: what the file holds, under HF names."""
+    reader = open_gguf(path)
+    config = config_from_gguf(reader)
+    out = {}
+    for t in reader.tensors:
+        shape = [int(s) for s in reversed(t.shape)]
+        w = torch.from_numpy(gguf.quants.dequantize(t.data, t.tensor_type).copy()).reshape(shape)
+        name = hf_name(t.name, config.arch)
+        if config.arch == "mixtral" and name.endswith(("q_proj.weight", "k_proj.weight")):
+            w = unpermute_rows(w, config.num_heads if ".q_proj." in name else config.num_kv_heads)
+        out[name] = w
+    return stack_gate_up(out)
+
+
+@pytest.mark.parametrize("qtype", QTYPES)
+@pytest.mark.parametrize("name", MOE)
+def test_moe_gguf_matches_transformers_over_its_weights(name: str, qtype: str, hf_dir,
+                                                        gguf_file) -> None:
+    """transformers reads Mixtral's file as a dense Llama: its Mixtral class from the folder,
+    holding the file's weights as gguf dequantizes them, is the reference (qwen3moe too)."""
+    path = gguf_file(name, qtype)
+    if qtype == "q4_k_m":  # the experts' stacks quantized as the other weights are
+        types = {t.name.split(".")[-2]: t.tensor_type for t in open_gguf(path).tensors}
+        assert (types["ffn_gate_exps"], types["ffn_down_exps"]) == (Q.Q4_K, Q.Q6_K), types
+        assert types["ffn_gate_inp"] == Q.F32
+    _, ours = load_checkpoint(path)
+    hf = hf_model(hf_dir(name))
+    hf.load_state_dict(gguf_weights_by_gguf(path), strict=True)
+    assert_same_prompt_logprobs(ours, hf, (name, qtype))
 
 
 @pytest.mark.parametrize("name", ["llama", "phi3", "qwen2"])
@@ -489,6 +584,46 @@ def test_q4_1_blocks_import_as_int4_under_hf_names(name: str, gguf_file) -> None
     assert "model.layers.0.self_attn.k_proj.weight" in tables
     for param, (q, d) in tables.items():
         assert torch.equal(dequantize_q8_0(q, d), q8_model.get_parameter(param)), param
+
+
+@pytest.mark.parametrize("qtype", ["q4_1", "q4_k_m"])
+@pytest.mark.parametrize("name", MOE)
+def test_expert_int4_blocks_import_as_they_are(name: str, qtype: str, gguf_file) -> None:
+    """`--weights int4` takes an expert stack's Q4_1 or Q4_K blocks as they are, one int4 weight
+    per expert, gate|up restacked: the loaded weights (Q4_K's zeros rounded once: within a few
+    ulps); Q6_K stacks (Q4_K_M's down) are rounded from the loaded weights; routers stay dense."""
+    from engine.quant import quantize_model
+    from engine.quant.int4 import dequantize_int4
+    from engine.quant.int4_moe import Int4Experts, gguf_expert_int4_weights
+
+    path = gguf_file(name, qtype)
+    config, model = load_checkpoint(path)
+    stacks = gguf_expert_int4_weights(path, config)
+    parts = ("gate_proj", "up_proj", "down_proj") if qtype == "q4_1" else ("gate_proj", "up_proj")
+    assert sorted(stacks) == sorted(f"model.layers.{i}.mlp.experts.{p}"
+                                    for i in range(config.num_layers) for p in parts)
+    inter = config.moe_intermediate_size
+    rows = {"gate_proj": slice(0, inter), "up_proj": slice(inter, None), "down_proj": slice(None)}
+    for stack, per_expert in stacks.items():
+        prefix, part = stack.rsplit(".", 1)
+        param = model.get_parameter(f"{prefix}.{part if part == 'down_proj' else 'gate_up_proj'}")
+        assert len(per_expert) == config.num_experts
+        for e, w in enumerate(per_expert):
+            torch.testing.assert_close(dequantize_int4(w), param[e, rows[part]], atol=1e-6, rtol=0)
+    report = quantize_model(model, group=32, source_gguf=path, act_dtype=torch.float32)
+    experts = [model.get_submodule(f"model.layers.{i}.mlp.experts") for i in range(config.num_layers)]
+    assert all(isinstance(m, Int4Experts) for m in experts)
+    assert not any(n.endswith(".mlp.gate") for n in report.swapped)
+    if qtype == "q4_k_m":  # gate|up per layer at least (which linears import is gguf_import's)
+        assert report.imported >= config.num_layers
+        return
+    # Every weight imported (q, k, v, o and two expert stacks a layer): with fp32 activations
+    # the int4 model is the file's model, up to the kernel's summation order (rows of 256).
+    assert report.imported == 6 * config.num_layers
+    _, dense = load_checkpoint(path)
+    for ids in PROMPTS[1:]:
+        diff = prompt_logprobs(our_logits(model, ids), ids) - prompt_logprobs(our_logits(dense, ids), ids)
+        assert diff.abs().max() < LOGPROB_TOL, (len(ids), diff.abs().max())
 
 
 @pytest.mark.parametrize("quantize, qtype", [(quantize_q4_k, Q.Q4_K), (quantize_q6_k, Q.Q6_K)],
@@ -552,6 +687,16 @@ S, F = "sliding_attention", "full_attention"
                "rope.scaling.original_context_length": 4},
      {"rope_scaling": RopeScaling(type="yarn", factor=4.0, original_max_position_embeddings=4)}),
     ("phi3", {"attention.sliding_window": 3}, {"sliding_window": 3, "layer_types": (S,)}),
+    # Experts: llama.cpp renormalizes the top k of both (no norm_topk_prob in the file); a layer
+    # without a router is dense.
+    ("qwen3moe", {"block_count": 2, "expert_count": 8, "expert_used_count": 2,
+                  "expert_feed_forward_length": 4,
+                  "tensors": ("token_embd.weight", "blk.1.ffn_gate_inp.weight")},
+     {"arch": "qwen3_moe", "num_experts": 8, "experts_per_token": 2, "moe_intermediate_size": 4,
+      "normalize_top_k": True, "dense_layers": (0,), "intermediate_size": 8}),
+    ("llama", {"expert_count": 4, "expert_used_count": 1,
+               "tensors": ("token_embd.weight", "blk.0.ffn_gate_inp.weight")},
+     {"arch": "mixtral", "num_experts": 4, "moe_intermediate_size": 8, "dense_layers": ()}),
 ])
 def test_gguf_config_details(arch: str, keys: dict[str, Any], want: dict[str, Any],
                              tmp_path: Path) -> None:
@@ -561,8 +706,11 @@ def test_gguf_config_details(arch: str, keys: dict[str, Any], want: dict[str, An
 
 
 @pytest.mark.parametrize("arch, keys, message", [
-    ("qwen3moe", {}, "unsupported GGUF architecture 'qwen3moe'; supported: llama, qwen2"),
-    ("llama", {"expert_count": 8}, "unsupported GGUF: a mixture-of-experts llama model"),
+    ("qwen2moe", {}, "unsupported GGUF architecture 'qwen2moe'; supported: llama, qwen2"),
+    ("llama", {"expert_count": 8, "expert_used_count": 2, "expert_gating_func": 2},
+     "unsupported GGUF: a mixture-of-experts llama model with expert_gating_func 2"),
+    ("qwen3moe", {"expert_count": 8, "expert_used_count": 2, "expert_weights_scale": 2.5},
+     "unsupported GGUF: a mixture-of-experts qwen3moe model with expert_weights_scale 2.5"),
     ("llama", {"rope.dimension_count": 2}, "partial rotary embeddings"),
     ("llama", {"rope.scaling.type": "yarn", "rope.scaling.factor": 4.0,
                "rope.scaling.yarn_attn_factor": 0.5},

@@ -5,6 +5,7 @@ eviction, and parity with the peft model an adapter was exported from."""
 from __future__ import annotations
 
 import json
+import weakref
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from engine.lora_registry import LoraRegistry
 from engine.models import CausalAttention
 from engine.packed_linear import pack_model
 from engine.paged_attention import KVCache
-from engine.protocol import GenerateRequest, SamplingParams
+from engine.protocol import AdapterRef, GenerateRequest, SamplingParams
 from engine.quant import dequantize_int4, quantize_int4, quantize_model
 from engine.runner import ModelRunner
 from engine.scheduler import Scheduler
@@ -122,8 +123,7 @@ def run_batch(model, registry: LoraRegistry, prompts: list[tuple[list[int], str 
 def registry_for(model, adapters: dict[str, Path], budget: int = 1 << 30) -> LoraRegistry:
     registry = LoraRegistry(model, budget)
     for name, path in adapters.items():
-        registry.register(name, path)
-        registry.retain(name)
+        registry.retain(name, path)
     return registry
 
 
@@ -162,13 +162,16 @@ def tokenizer(tiny_llama_dir: Path, tmp_path_factory: pytest.TempPathFactory) ->
     return Tokenizer.from_hf_folder(folder)
 
 
+# An engine's adapter folders by id, as the server's model registry would hand them in requests.
+FOLDERS: weakref.WeakKeyDictionary[LLMEngine, dict[str, Path]] = weakref.WeakKeyDictionary()
+
+
 def make_engine(model_dir: Path, tokenizer: Tokenizer, adapters: dict[str, Path],
                 prefix: bool = True) -> LLMEngine:
     _, model = load_checkpoint(model_dir, torch.float32)
     config = EngineConfig(cache=CacheConfig(num_blocks=64, enable_prefix_caching=prefix))
     engine = LLMEngine(model, tokenizer, config, 64, 64 * 16)
-    for name, path in adapters.items():
-        engine.register_adapter(name, path)
+    FOLDERS[engine] = dict(adapters)  # the server's registry's part: an id's folder
     return engine
 
 
@@ -178,8 +181,10 @@ def generate(engine: LLMEngine, requests: list[tuple[str, list[int], str | None]
     params = SamplingParams(temperature=0.0, max_tokens=6, ignore_eos=True,
                             logit_bias=tuple((i, -100.0) for i in range(259, 320)))
     for rid, ids, adapter in requests:
+        ref = None if adapter is None else AdapterRef(
+            id=adapter, path=str(FOLDERS[engine].get(adapter, Path("/nonexistent") / adapter)))
         engine.add_request(GenerateRequest(request_id=rid, prompt_ids=tuple(ids),
-                                           sampling=params, adapter_id=adapter))
+                                           sampling=params, adapter=ref))
     out: dict[str, list[int]] = {rid: [] for rid, _, _ in requests}
     while engine.has_work():
         for o in engine.step():
@@ -227,47 +232,46 @@ def test_eviction_under_the_budget_is_least_recently_used(tiny_llama_dir, adapte
     a3 = write_peft(tmp_path / "a3", tiny_llama_dir, ALL, 4, 8.0, 3)
     size = registry_for(model, {"a1": adapters["a1"]}).loaded["a1"].nbytes
     registry = LoraRegistry(model, budget_bytes=2 * size + size // 2)  # two a1-sized adapters
-    for name, path in (("a1", adapters["a1"]), ("a3", a3), ("a1b", adapters["a1"])):
-        registry.register(name, path)
+    folders = {"a1": adapters["a1"], "a3": a3, "a1b": adapters["a1"]}
     for name in ("a1", "a3"):
-        registry.retain(name)
+        registry.retain(name, folders[name])
         registry.release(name)
-    registry.retain("a1")  # a1 is now the most recently used, a3 the least
+    registry.retain("a1", folders["a1"])  # a1 is now the most recently used, a3 the least
     registry.release("a1")
-    registry.retain("a1b")
+    registry.retain("a1b", folders["a1b"])
     assert list(registry.loaded) == ["a1", "a1b"]
     assert registry.nbytes <= registry.budget_bytes
-    registry.retain("a1")  # both held by requests: nothing can make room for a3
+    registry.retain("a1", folders["a1"])  # both held by requests: nothing can make room for a3
     with pytest.raises(AdapterError, match="budget"):
-        registry.retain("a3")
+        registry.retain("a3", folders["a3"])
     registry.release("a1b")
-    registry.retain("a3")
+    registry.retain("a3", folders["a3"])
     assert list(registry.loaded) == ["a1", "a3"]
 
 
-def test_removed_or_replaced_adapters_unload_once_no_request_holds_them(tiny_llama_dir,
-                                                                        adapters) -> None:
+def test_an_id_given_new_weights_reloads_once_no_request_holds_the_old(tiny_llama_dir,
+                                                                       adapters) -> None:
     registry = LoraRegistry(served_model(tiny_llama_dir, "plain"), 1 << 30)
-    registry.register("x", adapters["a1"])
-    old = registry.retain("x")
-    registry.register("x", adapters["a2"])  # new weights under the same id, while in use
-    assert registry.loaded["x"] is old
+    old = registry.retain("x", adapters["a1"])
+    assert registry.retain("x", adapters["a1"]) is old  # loaded once, held twice
+    with pytest.raises(AdapterError, match="being replaced"):  # new weights, old ones in use
+        registry.retain("x", adapters["a2"])
     registry.release("x")
-    assert "x" not in registry.loaded
-    new = registry.retain("x")
+    registry.release("x")
+    assert registry.loaded["x"] is old and not registry.refs  # kept for the next request
+    new = registry.retain("x", adapters["a2"])
     assert new.weights.keys() != old.weights.keys()  # a2 trains other modules
-    registry.unregister("x")
-    assert registry.loaded["x"] is new  # its request finishes with it
+    assert registry.folders["x"] == adapters["a2"]
     registry.release("x")
-    assert not registry.loaded and not registry.refs
-    with pytest.raises(AdapterError, match="unknown"):
-        registry.retain("x")
+    with pytest.raises(AdapterError, match="folder is gone"):
+        registry.retain("y", adapters["a1"] / "missing")
+    assert "y" not in registry.loaded and not registry.refs
 
 
 def test_unknown_bad_or_oversized_adapters_are_refused(tiny_llama_dir, tokenizer, adapters,
                                                        tmp_path) -> None:
     engine = make_engine(tiny_llama_dir, tokenizer, adapters)
-    with pytest.raises(ValueError, match="unknown adapter"):
+    with pytest.raises(AdapterError, match="folder is gone"):
         generate(engine, [("u", PROMPT, "nope")])
     assert not engine.requests and not engine.scheduler.has_work()
     wrong = write_peft(tmp_path / "wrong", tiny_llama_dir, ("q_proj",), 4, 8.0, 4)
@@ -275,13 +279,12 @@ def test_unknown_bad_or_oversized_adapters_are_refused(tiny_llama_dir, tokenizer
     tensors = {k: v[:, :10].contiguous() if "lora_A" in k else v
                for k, v in load_file(str(file)).items()}
     save_file(tensors, str(wrong / "adapter_model.safetensors"))
-    engine.register_adapter("wrong", wrong)
+    FOLDERS[engine]["wrong"] = wrong
     with pytest.raises(AdapterError, match="needs A"):
         generate(engine, [("w", PROMPT, "wrong")])
     small = LoraRegistry(served_model(tiny_llama_dir, "plain"), budget_bytes=1000)
-    small.register("a1", adapters["a1"])
     with pytest.raises(AdapterError, match="budget is 1000"):
-        small.retain("a1")
+        small.retain("a1", adapters["a1"])
 
 
 def test_an_adapter_for_another_base_is_refused(tiny_llama_dir, adapters, tmp_path) -> None:
@@ -292,12 +295,11 @@ def test_an_adapter_for_another_base_is_refused(tiny_llama_dir, adapters, tmp_pa
     (folder / "manifest.json").write_text(json.dumps({"base_model_sha256": "0" * 64}))
     registry = LoraRegistry(served_model(tiny_llama_dir, "plain"), 1 << 30,
                             base_path=tiny_llama_dir)
-    registry.register("other", folder)
     with pytest.raises(AdapterError, match="another base model"):
-        registry.retain("other")
+        registry.retain("other", folder)
     (folder / "manifest.json").write_text(json.dumps(
         {"base_model_sha256": base_model_sha256(tiny_llama_dir)}))
-    registry.retain("other")
+    registry.retain("other", folder)
 
 
 def test_peft_parity_through_the_trainers_export(tiny_llama_dir, tmp_path) -> None:
@@ -322,8 +324,7 @@ def test_peft_parity_through_the_trainers_export(tiny_llama_dir, tmp_path) -> No
     folder = write_adapter(tmp_path / "adapter", state, net, tiny_llama_dir, {"step": 1})
     model = served_model(tiny_llama_dir, "fused")
     registry = LoraRegistry(model, 1 << 30, base_path=tiny_llama_dir)
-    registry.register("peft", folder)
-    registry.retain("peft")
+    registry.retain("peft", folder)
     got = run_batch(model, registry, [(PROMPT, "peft")])[0]
     torch.testing.assert_close(got, want, atol=2e-4, rtol=2e-4)
 

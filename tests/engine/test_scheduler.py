@@ -112,8 +112,8 @@ def test_finish_frees_blocks_from_waiting_and_running():
 # -- fair share between tenants (issue 19, W13) -------------------------------------------------
 
 
-def fair(fairness=True, num_blocks=256, block_size=4, budget=32, max_seqs=8):
-    kv = KVCacheManager(num_blocks, block_size, True)
+def fair(fairness=True, num_blocks=256, block_size=4, budget=32, max_seqs=8, window=None):
+    kv = KVCacheManager(num_blocks, block_size, True, window)
     config = SchedulerConfig(max_num_batched_tokens=budget, max_num_seqs=max_seqs,
                              fairness=fairness)
     return Scheduler(config, kv)
@@ -266,6 +266,24 @@ def test_blocks_taken_back_from_the_tenant_holding_the_most():
     batch = run_step(s)
     assert small in s.running  # A held every block, past its half: its latest gave way
     assert [q.tenant for q in batch.preempted] == ["A"] and batch.preempted[0].request_id == "a3"
+
+
+def test_a_windowed_tenant_is_charged_the_blocks_it_holds_not_its_null_slots():
+    """Sliding windows on every layer: the blocks behind a request's window went back to the
+    pool, their table slots hold the null block, and neither counts against its tenant."""
+    s = fair(num_blocks=9, block_size=4, budget=64, window=6)  # 8 to hand out and the null
+    hogs = [ask(f"a{i}", 3, "A", new=100, start=100 * i) for i in range(2)]
+    for q in hogs:
+        s.add(q)
+    for _ in range(30):
+        run_step(s)
+    assert all(len(q.block_ids) == 8 and q.block_ids[0] == 0 for q in hogs)
+    held = sum(len(s.kv.held_blocks(q)) for q in hogs)
+    assert s._held_blocks()["A"] == held <= 6 and s.kv.num_free_blocks == 8 - held
+    small = ask("b", 3, "B", start=5000)
+    s.add(small)
+    batch = run_step(s)
+    assert small in s.running and not batch.preempted
 
 
 def test_preemption_picks_the_tenant_holding_the_most_not_the_latest_arrival():

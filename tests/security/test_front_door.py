@@ -328,7 +328,7 @@ def test_health_is_liveness_only_without_an_admin_key(secured: Secured) -> None:
             r = http.get("/health", headers=headers)
             assert r.status_code == 200 and r.json() == {"status": "ok"}, r.text
         detail = http.get("/health", headers=secured.headers("admin")).json()
-        assert detail["status"] == "ok" and "full_models" in detail and "running" in detail
+        assert detail["status"] == "ok" and "loaded_models" in detail and "running" in detail
 
 
 def test_metrics_need_an_admin_key(secured: Secured) -> None:

@@ -20,7 +20,7 @@ import pytest
 from alembic import command
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from server.model_access import Access, ModelAccess
+from server.model_access import Access
 from server.state.db import Database, alembic_config
 from server.state.ownership import set_caller
 from tests.security.conftest import Secured
@@ -364,10 +364,6 @@ def test_the_rule(caller: tuple[str | None, bool], access: Access, usable: bool,
     def check() -> None:
         set_caller(caller[0], sees_all=caller[1])
         assert (access.usable(), access.manageable()) == (usable, manageable)
-        table = ModelAccess()
-        table.replace({"ft:m": access})
-        assert table.usable("ft:m") is usable
-        assert table.usable("ft:served-but-unrecorded") is False
 
     contextvars.copy_context().run(check)  # the caller stays this test's
 

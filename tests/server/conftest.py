@@ -98,13 +98,15 @@ def new_key(home: Path, name: str, scope: str) -> str:
 UPLOAD_CAP = 100 * 1024 * 1024  # the issue's "2 GB file against a 100 MB cap"
 
 
-def launch(home: Path, log: Path, *, host: str = "127.0.0.1", model: str = DEFAULT_MODEL,
+def launch(home: Path, log: Path, *, host: str = "127.0.0.1",
+           model: str | list[str] = DEFAULT_MODEL,
            **extra_env: str) -> tuple[subprocess.Popen[bytes], str]:
-    """Start `hanlin serve` (the default model unless `model`) with its state under `home`; wait
-    until ready."""
+    """Start `hanlin serve` (the default model unless `model`; several: `--model` each) with its
+    state under `home`; wait until ready."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    cmd = [sys.executable, "-m", "server.cli", "serve", "--model", model,
+    models = [model] if isinstance(model, str) else model
+    cmd = [sys.executable, "-m", "server.cli", "serve", *(f"--model={m}" for m in models),
            "--host", host, "--port", str(port)]
     env = _hanlin_env() | {"HANLIN_HOME": str(home), "HANLIN_MAX_FILE_BYTES": str(UPLOAD_CAP)}
     # Output goes to a file, not a pipe: a pipe nobody reads would block the server once full.

@@ -7,18 +7,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 
-from engine.async_engine import AsyncEngine
+import numpy as np
+
 from engine.config import DEFAULT_MODEL, EngineConfig
+from engine.embed import EmbedRequest
+from engine.llm_engine import EngineStats
 from engine.loaders.default_model import resolve_model_path
-from engine.protocol import GenerateRequest, RequestOutput
+from engine.protocol import EngineClient, GenerateRequest, RequestOutput
 from engine.tokenizer import Tokenizer
 from server.tool_parsers import format_for
 
 
-class ScriptedEngine(AsyncEngine):
-    """An AsyncEngine in type only (routes ask for one): no thread, no model."""
+class ScriptedEngine(EngineClient):
+    """An EngineClient (engine/protocol.py) with no thread and no model."""
 
     max_model_len = 2048
+    embedding_size = 576
     config = EngineConfig()  # the default scheduler settings: the request token budget
 
     def __init__(self, script: list[str | list[str]] | None = None,  # noqa: D107 - no thread
@@ -48,4 +52,20 @@ class ScriptedEngine(AsyncEngine):
                                 prompt_tokens=len(request.prompt_ids), completion_tokens=produced)
 
     def abort(self, request_id: str) -> None:
+        pass
+
+    async def embed(self, request: EmbedRequest) -> np.ndarray:
+        raise NotImplementedError("a scripted engine has no model to embed with")
+
+    @property
+    def request_token_budget(self) -> int:
+        return self.config.scheduler.token_budget(self.max_model_len)
+
+    def stats(self) -> EngineStats:
+        return EngineStats(running=0, waiting=0, kv_blocks_total=0, kv_blocks_free=0,
+                           kv_blocks_cached=0, num_preemptions=0, prefix_cache_hit_tokens=0,
+                           prompt_tokens=0, generated_tokens=0, weights="none",
+                           kv_cache_dtype="none", kv_bytes_per_token=0, kv_capacity_tokens=0)
+
+    def shutdown(self) -> None:
         pass

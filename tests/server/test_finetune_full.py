@@ -2,7 +2,7 @@
 random Llama (an HF folder): two jobs with `lora_rank` 0 succeed; `ft:...` is listed with its
 parent before it is loaded; its answers (whole and streamed) are the merged weights' own greedy
 tokens, as transformers computes them, and differ from the base's in the same server; with
-HANLIN_MAX_FULL_MODELS=1 the second model evicts the first; each checkpoint is a model of its
+HANLIN_MAX_LOADED_MODELS=1 the second model evicts the first; each checkpoint is a model of its
 own; a busy slot is a 503 with retry-after; DELETE shuts it down (then it is a 404)."""
 
 from __future__ import annotations
@@ -47,8 +47,8 @@ def served(tiny_llama_factory: Callable[..., Path], tmp_path_factory: pytest.Tem
     base = chat_model_folder(tiny_llama_factory, "served-full", max_position_embeddings=512,
                              vocab_size=259)
     home = tmp_path_factory.mktemp("full-ft-home")
-    proc, url = launch(home, home / "server.log", model=str(base), HANLIN_MAX_FULL_MODELS="1",
-                       HANLIN_FULL_MODEL_KV_MB="0.25", HANLIN_MAX_CONCURRENT_FINETUNES="2",
+    proc, url = launch(home, home / "server.log", model=str(base), HANLIN_MAX_LOADED_MODELS="1",
+                       HANLIN_MODEL_KV_MB="0.25", HANLIN_MAX_CONCURRENT_FINETUNES="2",
                        HANLIN_FINETUNE_THREADS="1")
     try:
         yield url, home
@@ -82,7 +82,7 @@ def tuned(sdk: openai.OpenAI) -> dict[str, str]:
 
 
 def _loaded(url: str) -> list[str]:
-    return httpx.get(f"{url}/health").json()["full_models"]
+    return httpx.get(f"{url}/health").json()["loaded_models"]
 
 
 def _greedy(sdk: openai.OpenAI, model: str) -> openai.types.chat.ChatCompletion:

@@ -83,3 +83,37 @@ async def test_a_deleted_model_stays_up_for_the_request_holding_it(pool: ModelPo
 def _request() -> GenerateRequest:
     return GenerateRequest(request_id=uuid.uuid4().hex, prompt_ids=(104, 105),
                            sampling=SamplingParams(max_tokens=2, temperature=0.0))
+
+
+async def test_the_memory_budget_unloads_the_least_recently_used(folder: Path,
+                                                                 tmp_path: Path) -> None:
+    """Room for two engines by count but one by bytes: the second load unloads the first; a
+    model alone over the budget is a 503 that names the variable, and loads nothing."""
+    config = EngineConfig(num_threads=1)
+    probe = ModelPool(config, PoolSettings(kv_cache_bytes=1 << 20))
+    await probe.sync({"m": folder})
+    one = probe._plan(folder)[1]
+    other = tmp_path / "other"
+    shutil.copytree(folder, other)
+    pool = ModelPool(config, PoolSettings(max_loaded=2, memory_bytes=one + one // 2,
+                                          kv_cache_bytes=1 << 20))
+    try:
+        await pool.sync({"a": folder, "b": other})
+        (await pool.acquire("a")).release()
+        assert pool.loaded() == ["a"]
+        (await pool.acquire("b")).release()
+        assert pool.loaded() == ["b"] and pool.engine("a") is None
+        held = await pool.acquire("b")  # in use: nothing can make room for a
+        with pytest.raises(APIError) as busy:
+            await pool.acquire("a")
+        assert (busy.value.status_code, busy.value.code) == (503, "model_slots_busy")
+        held.release()
+    finally:
+        await pool.close()
+    small = ModelPool(config, PoolSettings(memory_bytes=one - 1, kv_cache_bytes=1 << 20))
+    await small.sync({"m": folder})
+    with pytest.raises(APIError) as too_large:
+        await small.acquire("m")
+    assert (too_large.value.status_code, too_large.value.code) == (503, "model_too_large")
+    assert "HANLIN_MODEL_MEMORY_GB" in too_large.value.detail and small.loaded() == []
+    await small.close()

@@ -25,6 +25,7 @@ class Model:
         owned_by (str | Unset):  Default: 'hanlin'.
         parent (None | str | Unset):
         visibility (ModelVisibilityType1 | ModelVisibilityType2Type1 | ModelVisibilityType3Type1 | None | Unset):
+        loaded (bool | Unset):  Default: True.
     """
 
     id: str
@@ -36,6 +37,7 @@ class Model:
     visibility: (
         ModelVisibilityType1 | ModelVisibilityType2Type1 | ModelVisibilityType3Type1 | None | Unset
     ) = UNSET
+    loaded: bool | Unset = True
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -67,6 +69,8 @@ class Model:
         else:
             visibility = self.visibility
 
+        loaded = self.loaded
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -84,6 +88,8 @@ class Model:
             field_dict["parent"] = parent
         if visibility is not UNSET:
             field_dict["visibility"] = visibility
+        if loaded is not UNSET:
+            field_dict["loaded"] = loaded
 
         return field_dict
 
@@ -159,6 +165,8 @@ class Model:
 
         visibility = _parse_visibility(d.pop("visibility", UNSET))
 
+        loaded = d.pop("loaded", UNSET)
+
         model = cls(
             id=id,
             created=created,
@@ -167,6 +175,7 @@ class Model:
             owned_by=owned_by,
             parent=parent,
             visibility=visibility,
+            loaded=loaded,
         )
 
         model.additional_properties = d
