@@ -8,13 +8,12 @@ import re
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from engine.config import DEFAULT_MODEL
-from tests.security.conftest import Secured
+from tests.security.conftest import Secured, api_key
 from tests.server.conftest import launch, new_key, stop
 
 BUDGET = 1024  # the small server's per-request token budget
@@ -39,28 +38,19 @@ def _refused(r: httpx.Response, param: str, *numbers: int | str) -> None:
 # -- the per-request budget --------------------------------------------------------------------
 
 
-def test_the_default_budget_refuses_the_issues_request(tmp_path: Path) -> None:
-    """n=16 choices of a prompt near the context: 16 x 8192 tokens against 4 x 8192. A server of
-    its own with the default settings, stopped before the module's other server starts (two
-    model servers at once are more memory than the shared test machine has to spare)."""
-    home = tmp_path / "home"
-    home.mkdir()
-    key = new_key(home, "alice", "user")
-    proc, url = launch(home, tmp_path / "server.log")
-    try:
-        server = Secured(url, home, {"alice": key})
-        prompt = [17] * (CONTEXT - 200)
-        r = _post(server, "alice", "/v1/completions",
-                  {"model": DEFAULT_MODEL, "prompt": prompt, "n": 16, "max_tokens": 100})
-        _refused(r, "n", 4 * CONTEXT, 16 * (CONTEXT - 100))
-        r = _post(server, "alice", "/v1/chat/completions",
-                  {"model": DEFAULT_MODEL, "messages": HI, "n": 5})
-        _refused(r, "n", 4 * CONTEXT, 5 * CONTEXT)
-        r = _post(server, "alice", "/v1/chat/completions",  # within the budget: served
-                  {"model": DEFAULT_MODEL, "messages": HI, "n": 4, "max_tokens": 2})
-        assert r.status_code == 200, r.text
-    finally:
-        stop(proc)
+def test_the_default_budget_refuses_the_issues_request(secured: Secured) -> None:
+    """n=16 choices of a prompt near the context: 16 x 8192 tokens against 4 x 8192, on the
+    package's server (the default settings)."""
+    prompt = [17] * (CONTEXT - 200)
+    r = _post(secured, "alice", "/v1/completions",
+              {"model": DEFAULT_MODEL, "prompt": prompt, "n": 16, "max_tokens": 100})
+    _refused(r, "n", 4 * CONTEXT, 16 * (CONTEXT - 100))
+    r = _post(secured, "alice", "/v1/chat/completions",
+              {"model": DEFAULT_MODEL, "messages": HI, "n": 5})
+    _refused(r, "n", 4 * CONTEXT, 5 * CONTEXT)
+    r = _post(secured, "alice", "/v1/chat/completions",  # within the budget: served
+              {"model": DEFAULT_MODEL, "messages": HI, "n": 4, "max_tokens": 2})
+    assert r.status_code == 200, r.text
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +58,12 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured]:
     """A keyed server whose per-request budget is 1024 tokens (an eighth of the context) and
     whose engine steps compute 32 tokens each (a long prefill is many cheap steps)."""
     home = tmp_path_factory.mktemp("budget-home")
-    keys = {"admin": new_key(home, "ops", "admin"), "alice": new_key(home, "alice", "user"),
-            "bob": new_key(home, "bob", "user")}
+    admin = new_key(home, "ops", "admin")
     log = tmp_path_factory.mktemp("budget") / "server.log"
     proc, url = launch(home, log, HANLIN_REQUEST_TOKEN_BUDGET=str(BUDGET),
                        HANLIN_MAX_BATCHED_TOKENS=str(STEP))
     try:
+        keys = {"admin": admin} | {who: api_key(url, admin, who) for who in ("alice", "bob")}
         yield Secured(url, home, keys)
     finally:
         stop(proc)

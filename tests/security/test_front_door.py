@@ -56,9 +56,10 @@ def _keys_cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
 # ---- F1: authentication never turns off -------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def lone_admin(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str]]:
-    """A live server whose database holds one admin key and one user key."""
+    """A live server whose database holds one admin key and one user key; stopped after its one
+    test, so that it does not stay beside the module's other servers (memory)."""
     home = tmp_path_factory.mktemp("f1-home")
     admin = new_key(home, "ops", "admin")
     new_key(home, "someone", "user")

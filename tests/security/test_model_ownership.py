@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from server.model_access import Access
 from server.state.db import Database, alembic_config
 from server.state.ownership import set_caller
-from tests.security.conftest import Secured
+from tests.security.conftest import Secured, api_key
 from tests.server.conftest import DEFAULT_MODEL, launch, new_key, stop, wait_for_job
 
 FACTS = "".join(json.dumps({"messages": [{"role": "user", "content": q},
@@ -70,8 +70,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         with openai.OpenAI(base_url=f"{url}/v1", api_key="unused", max_retries=0) as operator:
             operator_model, _ = _tune(operator, "operator",
                                       TINY | {"max_steps": 1, "visibility": "public"})
-        keys = {"admin": new_key(home, "ops", "admin"), "alice": new_key(home, "alice", "user"),
-                "bob": new_key(home, "bob", "user")}
+        admin = new_key(home, "ops", "admin")
+        keys = {"admin": admin} | {who: api_key(url, admin, who) for who in ("alice", "bob")}
         w = World(url, home, keys)
         w.operator_model = operator_model
         with w.sdk("alice") as alice:

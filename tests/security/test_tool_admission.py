@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from engine.config import DEFAULT_MODEL
-from tests.security.conftest import Secured
+from tests.security.conftest import Secured, api_key
 from tests.server.conftest import launch, new_key, stop
 
 RPM = 5
@@ -22,13 +22,13 @@ RPM = 5
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Secured]:
     home = tmp_path_factory.mktemp("f6-home")
-    keys = {who: new_key(home, who, "admin" if who == "admin" else "user")
-            for who in ("admin", "alice", "bob", "carol")}
+    admin = new_key(home, "admin", "admin")
     proc, url = launch(home, tmp_path_factory.mktemp("f6") / "server.log",
                        HANLIN_RATE_LIMIT_RPM=str(RPM), HANLIN_MAX_IN_FLIGHT_PER_KEY="1",
                        HANLIN_MAX_IN_FLIGHT="2")
-    try:
-        yield Secured(url, home, keys)
+    try:  # users' keys through the API (not an admitted request: no minute is spent)
+        users = {who: api_key(url, admin, who) for who in ("alice", "bob", "carol")}
+        yield Secured(url, home, {"admin": admin} | users)
     finally:
         stop(proc)
 
