@@ -191,9 +191,9 @@ def _check_more_models(settings: ServerSettings) -> None:
     """The base models loaded on first use are read now (their configs, not their weights), so
     that a missing or unsupported one fails the start, not its first request; ids are unique."""
     from engine.load import model_name
-    from engine.loaders import read_config, resolve_model_path
+    from engine.loaders import read_config
 
-    names = {model_name(settings.engine.model): str(resolve_model_path(settings.engine.model))}
+    names = {model_name(settings.engine.model): settings.engine.model}
     for path in settings.more_models:
         try:
             read_config(path)
