@@ -21,11 +21,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +30,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import CONFIG_ENV, hanlin_serve, pct  # noqa: E402
 
 TOPICS = ["the ocean", "a mountain village", "computers", "the history of Rome", "coffee", "a robot",
           "winter", "mathematics", "a lighthouse", "music", "trains", "the moon", "gardening", "a city",
@@ -43,23 +42,12 @@ PROMPTS = [f"Write a long story about {t}. It begins like this:" for t in TOPICS
 OUT_TOKENS = 128
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def median_round(rounds: list[dict]) -> dict:
     """Per measure, the median over the rounds."""
     out: dict = {n: {k: statistics.median(r[n][k] for r in rounds) for k in rounds[0][n]}
                  for n in (1, 8, 32)}
     out["prefill"] = statistics.median(r["prefill"] for r in rounds)
     return out
-
-
-def pct(xs: list[float], p: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
 def measures(n: int, wall: float, ttfts: list[float], decode: list[float]) -> dict:
@@ -100,42 +88,14 @@ async def hanlin_prefill(base: str, ids: list[int]) -> float:
     return len(ids) / ttft
 
 
-CONFIG_ENV = {
-    "float32": {"HANLIN_DTYPE": "float32"},
-    "bfloat16": {"HANLIN_DTYPE": "bfloat16"},
-    "int4": {"HANLIN_WEIGHTS": "int4"},
-    "int4+int8kv": {"HANLIN_WEIGHTS": "int4", "HANLIN_KV_CACHE_DTYPE": "int8"},
-    "bfloat16+compile": {"HANLIN_DTYPE": "bfloat16", "HANLIN_COMPILE": "1"},
-    "int4+compile": {"HANLIN_WEIGHTS": "int4", "HANLIN_COMPILE": "1"},
-    "int4+int8kv+compile": {"HANLIN_WEIGHTS": "int4", "HANLIN_KV_CACHE_DTYPE": "int8",
-                            "HANLIN_COMPILE": "1"},
-}
-
-
 class HanlinServer:
     """`hanlin serve` in a subprocess with one configuration; `round()` runs every measure once."""
 
     def __init__(self, args, config: str, long_ids: list[int]) -> None:
         self.long_ids = long_ids
         self.rounds = 0
-        port = free_port()
-        # Its own data folder: several servers run side by side.
-        self.home = tempfile.TemporaryDirectory(prefix="hanlin-bench-")
-        env = dict(os.environ, HANLIN_THREADS=str(args.threads), HANLIN_HOME=self.home.name,
-                   **CONFIG_ENV[config])
-        self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
-                                     cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL)
-        self.base = f"http://127.0.0.1:{port}"
-        for _ in range(3000):  # up to 10 minutes: compiled configs compile before listening
-            try:
-                if httpx.get(self.base + "/health").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"hanlin serve ({config}) exited with {self.proc.returncode}")
-            time.sleep(0.2)
+        self.server = hanlin_serve(threads=args.threads, env=CONFIG_ENV[config])
+        self.base = self.server.base
         asyncio.run(hanlin_concurrency(self.base, 2))  # warm-up
 
     def round(self) -> dict:
@@ -146,9 +106,7 @@ class HanlinServer:
         return out
 
     def close(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
-        self.home.cleanup()
+        self.server.close()
 
 
 # -- hanlin in this process ------------------------------------------------------------------

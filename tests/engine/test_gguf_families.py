@@ -16,8 +16,6 @@ import math
 import os
 import re
 import shutil
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -382,25 +380,12 @@ def quantize_q6_k(data: np.ndarray) -> np.ndarray:
 # --- llama.cpp's own converter, where a llama.cpp tree is at hand ---------------------------------
 
 LLAMA_CPP = os.environ.get("HANLIN_LLAMA_CPP")  # a llama.cpp tree: convert_hf_to_gguf.py, conversion/
-_CONVERT = """
-import runpy, sys
-root = sys.argv.pop(1)
-sys.path[:0] = [root, root + "/gguf-py"]
-import conversion.base as base
-from conversion import gemma, internlm, phi
-# The tests' byte-level tokenizer is none that llama.cpp knows: its vocabulary goes in as GPT-2's.
-base.TextModel.get_vocab_base_pre = lambda self, tokenizer: "gpt-2"
-for cls in (gemma.Gemma2Model, internlm.InternLM2Model, phi.Phi3MiniModel):
-    cls.set_vocab = lambda self: self._set_vocab_gpt2()
-sys.argv[0] = root + "/convert_hf_to_gguf.py"
-runpy.run_path(sys.argv[0], run_name="__main__")
-"""
 
 
 def convert_with_llama_cpp(folder: Path, out: Path, qtype: str) -> Path:
-    subprocess.run([sys.executable, "-c", _CONVERT, str(LLAMA_CPP), str(folder), "--outfile",
-                    str(out), "--outtype", qtype], check=True, capture_output=True, timeout=300)
-    return out
+    from bench.llama_cpp import convert  # the one wrapper of llama.cpp's converter
+
+    return convert(folder, out, qtype, src=Path(LLAMA_CPP), timeout_s=300)
 
 
 def file_contents(path: Path, arch: str) -> tuple[dict[str, Any], dict[str, tuple]]:

@@ -1,0 +1,128 @@
+"""What the serving benchmarks share: `hanlin serve` and other servers as subprocesses that are
+ready on 127.0.0.1 when constructed, hanlin's benchmark configurations, percentiles, and one
+timed streamed /v1/completions request (the same client code for hanlin and llama-server)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# `hanlin serve` configurations by name, as HANLIN_* variables.
+CONFIG_ENV: dict[str, dict[str, str]] = {
+    "float32": {"HANLIN_DTYPE": "float32"},
+    "bfloat16": {"HANLIN_DTYPE": "bfloat16"},
+    "int4": {"HANLIN_WEIGHTS": "int4"},
+    "int4+int8kv": {"HANLIN_WEIGHTS": "int4", "HANLIN_KV_CACHE_DTYPE": "int8"},
+    "bfloat16+compile": {"HANLIN_DTYPE": "bfloat16", "HANLIN_COMPILE": "1"},
+    "int4+compile": {"HANLIN_WEIGHTS": "int4", "HANLIN_COMPILE": "1"},
+    "int4+int8kv+compile": {"HANLIN_WEIGHTS": "int4", "HANLIN_KV_CACHE_DTYPE": "int8",
+                            "HANLIN_COMPILE": "1"},
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(xs: list[float], p: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
+
+
+class Served:
+    """A server subprocess listening on `base` once constructed (GET `ready_path` is 200). Its
+    output goes to a log file in its own temporary folder, whose tail a failed start quotes."""
+
+    def __init__(self, cmd: list[str], *, env: dict[str, str], port: int, what: str,
+                 ready_path: str = "/health", timeout_s: float = 900.0,
+                 home: tempfile.TemporaryDirectory | None = None) -> None:
+        self.what = what
+        self.home = home or tempfile.TemporaryDirectory(prefix="hanlin-bench-")
+        self.log = Path(self.home.name) / "server.log"
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out,
+                                         stderr=subprocess.STDOUT)
+        self.base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + timeout_s  # compiled configs compile before listening
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(self.base + ready_path).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            if self.proc.poll() is not None:
+                tail = self.log_tail()
+                self.close()
+                raise RuntimeError(f"{what} exited with {self.proc.returncode}: {tail}")
+            time.sleep(0.2)
+        self.close()
+        raise RuntimeError(f"{what} not ready after {timeout_s:.0f} s")
+
+    def log_tail(self, lines: int = 3) -> str:
+        text = self.log.read_text(errors="replace").strip().splitlines()
+        return " | ".join(text[-lines:])
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.home.cleanup()
+
+
+def hanlin_serve(*flags: str, threads: int, env: dict[str, str] | None = None,
+                 timeout_s: float = 900.0) -> Served:
+    """`hanlin serve` with its own data folder (several run side by side) and `threads`. Ready
+    once it lists its models: it loads (and compiles) before it listens."""
+    port = free_port()
+    home = tempfile.TemporaryDirectory(prefix="hanlin-bench-")
+    full_env = dict(os.environ, HANLIN_THREADS=str(threads), HANLIN_HOME=home.name, **(env or {}))
+    return Served([sys.executable, "-m", "server.cli", "serve", "--port", str(port), *flags],
+                  env=full_env, port=port, what=f"hanlin serve {' '.join(flags)}".strip(),
+                  ready_path="/v1/models", timeout_s=timeout_s, home=home)
+
+
+@dataclass(frozen=True)
+class Timed:
+    """One streamed completion seen from the client: seconds to the first and last token event
+    after sending, and the completion tokens the server's usage counted."""
+
+    ttft: float
+    total: float
+    tokens: int
+
+
+async def stream_completion(client: httpx.AsyncClient, body: dict) -> Timed:
+    """POST /v1/completions with `stream` and usage on; every event with a choice is a token
+    (both servers send one per token, empty text included)."""
+    body = {**body, "stream": True, "stream_options": {"include_usage": True}}
+    t0 = time.perf_counter()
+    first, tokens = None, -1
+    async with client.stream("POST", "/v1/completions", json=body) as r:
+        r.raise_for_status()
+        async for line in r.aiter_lines():
+            if not line.startswith("data: ") or line == "data: [DONE]":
+                continue
+            if first is None and '"choices":[{' in line.replace(" ", ""):
+                first = time.perf_counter()
+            if '"usage"' in line:
+                usage = json.loads(line[6:]).get("usage") or {}
+                tokens = usage.get("completion_tokens", tokens)
+    end = time.perf_counter()
+    return Timed((first or end) - t0, end - t0, tokens)
