@@ -1,19 +1,23 @@
-"""Serving benchmark: hanlin over HTTP vs Hugging Face transformers `generate` and llama.cpp
-(`llama-cpp-python`, on the same GGUF file), same prompts, one run.
+"""Serving benchmark: hanlin over HTTP vs llama.cpp's own server (`llama-server`, on the same GGUF
+file) and Hugging Face transformers `generate`, same prompts, same run.
 
 Measures (a) batch-1 decode tokens/s, (b) aggregate tokens/s and TTFT p50/p95 at 1, 8 and 32
-concurrent requests, (c) prefill tokens/s of a 512-token prompt. Greedy, 128 output tokens,
-2 threads by default. Every target (a `hanlin serve` per configuration, each peer) is started
-first; then rounds: each runs every measure once on every target in turn, and the table shows
-medians over the rounds, so the machine's slow spells fall on all targets alike. Prints a
-markdown table with hanlin / peer ratios. llama-cpp-python is
-installed for the benchmark only (not a project dependency); without it that column is skipped.
+concurrent requests, (c) prefill tokens/s of a 512-token prompt, (d) for the servers, seconds from
+spawn to ready. 128 output tokens (`ignore_eos`), greedy or at `--temperature`, 2 threads by
+default. hanlin and llama-server are timed by one streaming client (bench/harness.py), fed the
+same token ids; llama-server runs `--slots` slots (16) with continuous batching over one KV pool.
+Every target (a `hanlin serve` per configuration, each peer) is started first; then rounds: each
+runs every measure once on every target in turn, and the table shows medians over the rounds, so
+the machine's slow spells fall on all targets alike. Prints a markdown table with hanlin / peer
+ratios. llama-server comes from a llama.cpp build (bench/llama_cpp.py says where; not a project
+dependency); without it that column is skipped, saying why.
 
-    .venv/bin/python bench/serving.py [--threads 2] [--configs float32,bfloat16,int4+int8kv]
+    .venv/bin/python bench/serving.py [--threads 2] [--configs default,int4+int8kv]
         [--in-process int4+int8kv+compile] [--peers transformers,llama.cpp] [--repeats 3]
+        [--temperature 0.8] [--slots 16]
 
---in-process adds columns for hanlin's LLMEngine driven from this process with token ids, as the
-llama.cpp column is (llama-cpp-python's `generate`, no server): engine against engine.
+--in-process adds columns for hanlin's LLMEngine driven from this process with token ids (greedy):
+the engine alone, without HTTP.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import CONFIG_ENV, hanlin_serve, pct  # noqa: E402
+from bench import llama_cpp  # noqa: E402
+from bench.harness import CONFIG_ENV, Served, hanlin_serve, pct, stream_completion  # noqa: E402
 
 TOPICS = ["the ocean", "a mountain village", "computers", "the history of Rome", "coffee", "a robot",
           "winter", "mathematics", "a lighthouse", "music", "trains", "the moon", "gardening", "a city",
@@ -46,7 +51,9 @@ def median_round(rounds: list[dict]) -> dict:
     """Per measure, the median over the rounds."""
     out: dict = {n: {k: statistics.median(r[n][k] for r in rounds) for k in rounds[0][n]}
                  for n in (1, 8, 32)}
-    out["prefill"] = statistics.median(r["prefill"] for r in rounds)
+    for key in ("prefill", "start"):
+        if key in rounds[0]:
+            out[key] = statistics.median(r[key] for r in rounds)
     return out
 
 
@@ -57,56 +64,66 @@ def measures(n: int, wall: float, ttfts: list[float], decode: list[float]) -> di
             "decode1": statistics.median(decode)}
 
 
-# -- hanlin over HTTP --------------------------------------------------------------------------
+# -- servers over HTTP: hanlin and llama-server, one client ---------------------------------------
 
-async def one_stream(client: httpx.AsyncClient, prompt, max_tokens: int) -> tuple[float, float, int]:
-    body = {"model": "smollm2-135m-instruct", "prompt": prompt, "max_tokens": max_tokens,
-            "temperature": 0, "stream": True, "ignore_eos": True}
-    t0 = time.perf_counter()
-    first, n = None, 0
-    async with client.stream("POST", "/v1/completions", json=body) as r:
-        r.raise_for_status()
-        async for line in r.aiter_lines():
-            if line.startswith("data: ") and line != "data: [DONE]":
-                if first is None:
-                    first = time.perf_counter()
-                n += 1
-    return first - t0, time.perf_counter() - t0, n
+class HttpTarget:
+    """A server measured through streamed /v1/completions (bench/harness.py's client, the same for
+    every server): the prompts as token ids, `OUT_TOKENS` each (`ignore_eos`, checked against the
+    server's usage), at the run's temperature. `extra` holds the server's own request fields."""
 
-
-async def hanlin_concurrency(base: str, n: int) -> dict:
-    async with httpx.AsyncClient(base_url=base, timeout=600) as client:
-        t0 = time.perf_counter()
-        res = await asyncio.gather(*(one_stream(client, PROMPTS[i], OUT_TOKENS) for i in range(n)))
-        wall = time.perf_counter() - t0
-    return measures(n, wall, [r[0] for r in res], [(OUT_TOKENS - 1) / (r[1] - r[0]) for r in res])
-
-
-async def hanlin_prefill(base: str, ids: list[int]) -> float:
-    async with httpx.AsyncClient(base_url=base, timeout=600) as client:
-        ttft, _, _ = await one_stream(client, ids, 1)
-    return len(ids) / ttft
-
-
-class HanlinServer:
-    """`hanlin serve` in a subprocess with one configuration; `round()` runs every measure once."""
-
-    def __init__(self, args, config: str, long_ids: list[int]) -> None:
-        self.long_ids = long_ids
+    def __init__(self, server: Served, args, prompt_ids: list[list[int]], long_ids: list[int],
+                 extra: dict) -> None:
+        self.server, self.prompt_ids, self.long_ids = server, prompt_ids, long_ids
+        self.body = {**extra, "temperature": args.temperature, "ignore_eos": True}
         self.rounds = 0
-        self.server = hanlin_serve(threads=args.threads, env=CONFIG_ENV[config])
-        self.base = self.server.base
-        asyncio.run(hanlin_concurrency(self.base, 2))  # warm-up
+        asyncio.run(self.concurrency(2))  # warm-up
+
+    async def _streams(self, prompts: list[list[int]], max_tokens: int) -> tuple[float, list]:
+        limits = httpx.Limits(max_connections=len(prompts) + 4)
+        async with httpx.AsyncClient(base_url=self.server.base, timeout=600, limits=limits) as c:
+            t0 = time.perf_counter()
+            res = await asyncio.gather(*(stream_completion(
+                c, {**self.body, "prompt": ids, "max_tokens": max_tokens}) for ids in prompts))
+            wall = time.perf_counter() - t0
+        if bad := [r.tokens for r in res if r.tokens != max_tokens]:
+            raise RuntimeError(f"{self.server.what}: completions of {bad} tokens, not {max_tokens}")
+        return wall, res
+
+    async def concurrency(self, n: int) -> dict:
+        wall, res = await self._streams(self.prompt_ids[:n], OUT_TOKENS)
+        return measures(n, wall, [r.ttft for r in res],
+                        [(OUT_TOKENS - 1) / (r.total - r.ttft) for r in res])
 
     def round(self) -> dict:
-        out: dict = {n: asyncio.run(hanlin_concurrency(self.base, n)) for n in (1, 8, 32)}
-        # A different first token each round: the prefix cache must not serve a repeat.
+        out: dict = {n: asyncio.run(self.concurrency(n)) for n in (1, 8, 32)}
+        # A different first token each round: no prefix cache may serve a repeat.
         self.rounds += 1
-        out["prefill"] = asyncio.run(hanlin_prefill(self.base, [100 + self.rounds] + self.long_ids[1:]))
+        ids = [100 + self.rounds] + self.long_ids[1:]
+        _, (r,) = asyncio.run(self._streams([ids], 1))
+        out["prefill"] = len(ids) / r.ttft
+        out["start"] = self.server.start_s
         return out
 
     def close(self) -> None:
         self.server.close()
+
+
+def hanlin_target(args, config: str, prompt_ids: list[list[int]], long_ids: list[int]) -> HttpTarget:
+    """`hanlin serve` with one configuration (its HANLIN_* variables)."""
+    server = hanlin_serve(threads=args.threads, env=CONFIG_ENV[config], timeout_s=3600)
+    return HttpTarget(server, args, prompt_ids, long_ids, {"model": "smollm2-135m-instruct"})
+
+
+def llama_server_target(args, prompt_ids: list[list[int]], long_ids: list[int]) -> HttpTarget:
+    """llama.cpp's llama-server on the same GGUF: the run's threads, `--slots` slots with
+    continuous batching over one KV pool of 1024 tokens a slot, no prompt cache kept between
+    requests (`cache_prompt`, its own field)."""
+    from engine.loaders.default_model import resolve_model_path
+
+    server = llama_cpp.llama_server(resolve_model_path("smollm2-135m-instruct"),
+                                    threads=args.threads, ctx=1024 * args.slots,
+                                    parallel=args.slots, unified_kv=True)
+    return HttpTarget(server, args, prompt_ids, long_ids, {"cache_prompt": False})
 
 
 # -- hanlin in this process ------------------------------------------------------------------
@@ -235,79 +252,19 @@ def transformers_version() -> str:
     return transformers.__version__
 
 
-# -- llama.cpp ---------------------------------------------------------------------------------
-
-class LlamaCpp:
-    """llama-cpp-python's high-level `Llama` serves one sequence at a time: n "concurrent" requests
-    arrive together and are served one after another, as a one-slot server would. A request's
-    TTFT includes its wait for the ones before it. The KV cache is reset before every request so
-    that no prompt prefix is reused (hanlin's prompts here are shorter than one 16-token block)."""
-
-    def __init__(self, args, prompt_ids: list[list[int]], long_ids: list[int]) -> None:
-        import llama_cpp
-
-        from engine.loaders.default_model import resolve_model_path
-
-        self.prompt_ids, self.long_ids = prompt_ids, long_ids
-        self.llm = llama_cpp.Llama(model_path=str(resolve_model_path("smollm2-135m-instruct")),
-                                   n_threads=args.threads, n_threads_batch=args.threads, n_ctx=1024,
-                                   n_batch=512, logits_all=False, verbose=False)
-        self.one(prompt_ids[0], 4)  # warm-up
-        self.prefill()
-
-    def one(self, ids: list[int], new: int) -> tuple[float, float]:
-        """(prefill + first token, whole request) in seconds; greedy, EOS not checked (ignore_eos)."""
-        self.llm.reset()
-        t0, first, n = time.perf_counter(), 0.0, 0
-        for _ in self.llm.generate(ids, temp=0.0, repeat_penalty=1.0, reset=True):
-            n += 1
-            if n == 1:
-                first = time.perf_counter()
-            if n == new:
-                break
-        return first - t0, time.perf_counter() - t0
-
-    def concurrency(self, n: int) -> dict:
-        t0 = time.perf_counter()
-        ttfts, decode = [], []
-        for ids in self.prompt_ids[:n]:
-            start = time.perf_counter() - t0
-            ttft, total = self.one(ids, OUT_TOKENS)
-            ttfts.append(start + ttft)
-            decode.append((OUT_TOKENS - 1) / (total - ttft))
-        return measures(n, time.perf_counter() - t0, ttfts, decode)
-
-    def prefill(self) -> float:
-        self.llm.reset()
-        t0 = time.perf_counter()
-        self.llm.eval(self.long_ids)
-        return time.perf_counter() - t0
-
-    def round(self) -> dict:
-        out: dict = {n: self.concurrency(n) for n in (1, 8, 32)}
-        out["prefill"] = len(self.long_ids) / self.prefill()
-        return out
-
-    def close(self) -> None:
-        pass
-
-
-def llamacpp_version() -> str:
-    import llama_cpp
-
-    return llama_cpp.__version__
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--configs", default="float32,bfloat16,int4+int8kv",
-                    help="hanlin configurations, comma-separated: float32, bfloat16, int4, int4+int8kv")
+    ap.add_argument("--configs", default="default,int4+int8kv",
+                    help=f"hanlin configurations, comma-separated, of: {', '.join(CONFIG_ENV)}")
     ap.add_argument("--in-process", default="",
                     help="hanlin configurations also run as an LLMEngine in this process (no HTTP), "
                          "comma-separated")
     ap.add_argument("--peers", default="transformers,llama.cpp", help="comma-separated: transformers, llama.cpp")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--temperature", type=float, default=0.0,
+                    help="sampling temperature of every request (0: greedy)")
+    ap.add_argument("--slots", type=int, default=16, help="llama-server's parallel slots")
     args = ap.parse_args()
 
     from engine.loaders.default_model import resolve_model_path
@@ -322,24 +279,18 @@ def main() -> None:
     targets: dict[str, object] = {}
     try:
         for c in configs:
-            targets[c] = HanlinServer(args, c, long_ids)
+            targets[c] = hanlin_target(args, c, prompt_ids, long_ids)
         for c in in_process:
             targets[f"{c} in-process"] = HanlinEngine(args, c, prompt_ids, long_ids)
         configs += [f"{c} in-process" for c in in_process]
         if "transformers" in args.peers:
             targets[f"transformers {transformers_version()}"] = Transformers(args, long_ids)
         if "llama.cpp" in args.peers:
-            try:
-                import llama_cpp  # noqa: F401
-            except ImportError:
-                print("llama-cpp-python is not installed: skipping the llama.cpp column "
-                      '(CMAKE_ARGS="-DGGML_NATIVE=ON" .venv/bin/pip install llama-cpp-python)',
-                      file=sys.stderr)
+            if why := llama_cpp.missing():
+                print(f"skipping the llama.cpp column: {why}", file=sys.stderr)
             else:
-                # The ids hanlin's server tokenizes the text prompts into (llama.cpp's own
-                # tokenizer gives the same ids for these prompts): every engine sees the same tokens.
-                targets[f"llama.cpp (llama-cpp-python {llamacpp_version()})"] = LlamaCpp(
-                    args, prompt_ids, long_ids)
+                targets[f"llama.cpp (llama-server {llama_cpp.version()}, {args.slots} slots)"] = \
+                    llama_server_target(args, prompt_ids, long_ids)
         # Interleaved: each round runs every measure once on every target, one target at a time
         # (the others idle), so a slow spell of the machine lands on all of them alike. The
         # order rotates between rounds and a pause lets the last target's threads go idle.
@@ -362,8 +313,10 @@ def main() -> None:
         rows.append((f"(b) {n:>2} concurrent: TTFT p50 s", n, "ttft50", False))
         rows.append((f"(b) {n:>2} concurrent: TTFT p95 s", n, "ttft95", False))
     rows.append(("(c) prefill 512 tokens, tok/s", "prefill", None, True))
-    print(f"\nSmolLM2-135M-Instruct (Q4_1 GGUF), {args.threads} threads, greedy, {OUT_TOKENS} output "
-          f"tokens; peers: {', '.join(peers) or 'none'}; medians of {args.repeats} interleaved rounds. "
+    if all("start" in medians[name] for name in targets):
+        rows.append(("(d) start-up s (spawn to ready)", "start", None, False))
+    print(f"\nSmolLM2-135M-Instruct (Q4_1 GGUF), {args.threads} threads, {OUT_TOKENS} output "
+          f"tokens; temperature {args.temperature}; peers: {', '.join(peers) or 'none'}; medians of {args.repeats} interleaved rounds. "
           "Speed-up: hanlin over the peer (>1 is faster).\n")
     short = {name: name.split()[0] for name in peers}
     head = [f"hanlin {c}" for c in configs] + list(short.values())

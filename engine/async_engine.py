@@ -17,6 +17,7 @@ from collections.abc import AsyncGenerator
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 
+import msgspec
 import numpy as np
 import torch
 
@@ -125,8 +126,9 @@ class AsyncEngine:
         return self.config.scheduler.token_budget(self.max_model_len)
 
     def stats(self) -> EngineStats:
-        """The engine's load as of its last step (read without stopping the engine)."""
-        return self._stats
+        """The engine's load as of its last step (read without stopping the engine), with the
+        compiled step's state as of now (its compile ends between steps, an idle engine's too)."""
+        return msgspec.structs.replace(self._stats, compiled_decode=self.core.compiled_state)
 
     def shutdown(self) -> None:
         self._stopped = True

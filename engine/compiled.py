@@ -10,13 +10,17 @@ compiled graph sees one shape family: batch B and padded context L, both symboli
 KV cache the gather of the int8 blocks, their conversion and the scale folding fuse too.
 
 The eager model is the reference: `tests/engine/test_compiled.py` compares the two. Compiling
-(`warm_up`) costs 1.5-6 minutes on 2 cores at start-up, int8 KV the longest, less when
-inductor's on-disk cache (`TORCHINDUCTOR_CACHE_DIR`) already holds the kernels.
+costs 1.5-6 minutes on 2 cores, int8 KV the longest, less when inductor's on-disk cache
+(`TORCHINDUCTOR_CACHE_DIR`) already holds the kernels. The engine does not wait for it: `start`
+compiles in a background thread over a scratch cache of its own, steps run eager meanwhile, and
+the runner takes the compiled step from the first step after it is `ready`.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
+import threading
 import time
 import types
 
@@ -32,6 +36,8 @@ from engine.quant import Int8KVCache, Int8PagedAttention
 
 log = logging.getLogger("hanlin.engine")
 
+COMPILE_SWITCH_INTERVAL_S = 0.0002  # the GIL's switch interval while compiling (default 0.005)
+
 
 class CompiledDecode:
     """The decoder layers and final norm of `model`, compiled once for decode batches."""
@@ -43,6 +49,8 @@ class CompiledDecode:
         # a wrapper is its base layer; rows with adapters run eager).
         lora_context(model)
         self.calls = 0  # decode steps it ran (tests check the compiled path was taken)
+        self.state = "building"  # then "ready", or "failed" (the steps stay eager)
+        self._ready = threading.Event()
         # No "equal sizes are one symbol" guesses: the batch and the table width may match once.
         torch.fx.experimental._config.use_duck_shape = False
         # Dynamo keeps compiled code (and its guards) on the function's code object: a copy of
@@ -66,11 +74,42 @@ class CompiledDecode:
         # Embedding and RoPE eager: the RoPE table lookup reads a position as an int.
         return self._fn(*self.model.embed(input_ids, positions), attention)
 
+    @property
+    def ready(self) -> bool:
+        """Compiled for both batch shapes: the runner may take this step."""
+        return self._ready.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until `ready` (or `timeout` seconds); whether it is."""
+        return self._ready.wait(timeout)
+
+    def start(self, scratch: KVCache) -> threading.Thread:
+        """Compile in a daemon thread, over `scratch` (a small cache of the served cache's kind
+        that no sequence uses: the sizes are symbolic, so the graphs fit the served cache)."""
+        thread = threading.Thread(target=self._build, args=(scratch,), daemon=True,
+                                  name="hanlin-compile")
+        thread.start()
+        return thread
+
+    def _build(self, scratch: KVCache) -> None:
+        # Tracing is pure Python: holding the GIL for the default 5 ms at a time, it makes the
+        # engine thread wait that long for each of the hundreds of ops an eager step dispatches.
+        # A shorter interval while it compiles keeps the eager steps going.
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(COMPILE_SWITCH_INTERVAL_S)
+        try:
+            self.warm_up(scratch)
+        except Exception:  # noqa: BLE001 - a failed compile leaves the engine eager, not down
+            self.state = "failed"
+            log.exception("compiling the decode step failed: decode steps stay eager")
+        finally:
+            sys.setswitchinterval(interval)
+
     @torch.inference_mode()
     def warm_up(self, cache: KVCache) -> float:
-        """Compile before the first request: batch 1 and batch >= 2 are two graphs (torch
-        specializes sizes of 1; the block table is never narrower than 2). Decode steps over the
-        cache's first blocks, which no sequence holds yet. Returns seconds."""
+        """Compile both graphs, batch 1 and batch >= 2 (torch specializes sizes of 1; the block
+        table is never narrower than 2), by decode steps over the first blocks of `cache`, which
+        no sequence may use meanwhile (`start`'s scratch cache). Then `ready`. Returns seconds."""
         started = time.perf_counter()
         paged = Int8PagedAttention if isinstance(cache, Int8KVCache) else PagedAttention
         bs = cache.block_size
@@ -84,5 +123,7 @@ class CompiledDecode:
             ids = torch.zeros(batch, dtype=torch.long)
             self(ids, torch.full((batch,), ctx - 1), paged(cache, seqs, slots))
         seconds = time.perf_counter() - started
+        self.state = "ready"
+        self._ready.set()
         log.info("compiled the decode step in %.1f s", seconds)
         return seconds

@@ -30,6 +30,9 @@ from engine.tokenizer import Tokenizer
 
 log = logging.getLogger("hanlin.engine")
 
+# The compile's warm-up cache: batch 3 over 3 blocks each and batch 1 over 2 (engine.compiled).
+COMPILE_SCRATCH_BLOCKS = 12
+
 
 class EngineStats(msgspec.Struct, kw_only=True):
     """A snapshot of the engine's load, for /health and metrics."""
@@ -50,6 +53,7 @@ class EngineStats(msgspec.Struct, kw_only=True):
     kv_capacity_tokens: int
     lora_adapters_loaded: int = 0
     lora_adapter_bytes: int = 0
+    compiled_decode: str = "off"  # "building" (steps run eager meanwhile), "ready", "failed"
 
 
 @dataclass(eq=False)
@@ -96,8 +100,10 @@ class LLMEngine:
                         model.compile_blocker)
         elif config.compile:
             compiled = CompiledDecode(model)
-        if compiled is not None:
-            compiled.warm_up(cache)
+        if compiled is not None:  # compiled in the background; steps run eager until it is ready
+            compiled.start(new_kv_cache(model, config.cache.block_size, COMPILE_SCRATCH_BLOCKS,
+                                        kv_dtype))
+        self._compiled = compiled
         self.runner = ModelRunner(model, cache, self.adapters, compiled)
         self.requests: dict[str, _Request] = {}
         self._counters = {"num_preemptions": 0, "prompt_tokens": 0, "generated_tokens": 0,
@@ -219,7 +225,14 @@ class LLMEngine:
             prefix_cache_hit_tokens=self.scheduler.prefix_hit_tokens, **self._counters,
             **self._format, lora_adapters_loaded=len(self.adapters.loaded),
             lora_adapter_bytes=self.adapters.nbytes,
+            compiled_decode=self.compiled_state,
         )
+
+    @property
+    def compiled_state(self) -> str:
+        """The compiled decode step: off, building (steps run eager meanwhile), ready, failed.
+        It changes in the compile's own thread, between steps: read it live."""
+        return self._compiled.state if self._compiled else "off"
 
     def _append(self, r: _Request, token: int, logprob: TokenLogprob | None) -> RequestOutput:
         seq, p = r.seq, r.seq.sampling

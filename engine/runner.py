@@ -72,8 +72,8 @@ class ModelRunner:
                 adapter_rows.setdefault(seq.adapter_id, []).append(range(start, start + n))
         paged = Int8PagedAttention if isinstance(self.cache, Int8KVCache) else PagedAttention
         attention = paged(self.cache, slices, torch.tensor(slots))
-        forward = self.compiled if self.compiled and attention.all_decode and not adapter_rows \
-            else self.model
+        forward = self.compiled if (self.compiled and self.compiled.ready and attention.all_decode
+                                    and not adapter_rows) else self.model
         with self._adapters(adapter_rows):
             hidden = forward(torch.tensor(ids), torch.tensor(positions), attention)
         logits = (self.model.compute_logits(hidden[sample_rows]) if sample_rows

@@ -58,8 +58,9 @@ def _engine_flags(parser: argparse.ArgumentParser, *, many: bool = False) -> Non
     )
     parser.add_argument("--max-model-len", type=int, help="context length cap in tokens")
     parser.add_argument("--compile", action="store_true", default=None,
-                        help="decode steps through torch.compile: 1.2-1.5x tokens/s, 1.5-6 "
-                             "minutes more at start-up on 2 cores (env HANLIN_COMPILE=1)")
+                        help="decode steps through torch.compile: 1.2-1.5x tokens/s once "
+                             "compiled, in the background after the server listens (1.5-6 "
+                             "minutes on 2 cores; eager steps meanwhile; env HANLIN_COMPILE=1)")
 
 
 def build_parser() -> argparse.ArgumentParser:

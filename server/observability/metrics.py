@@ -127,6 +127,12 @@ def _engine_families(stats: EngineStats | None) -> Iterator[GaugeMetricFamily |
                               value=stats.num_preemptions)
     yield CounterMetricFamily("hanlin_engine_steps", "Engine steps run (one batch each)",
                               value=stats.steps)
+    state = GaugeMetricFamily("hanlin_compiled_decode", "1 for the compiled decode step's "
+                              "state: off, building (steps run eager), ready or failed",
+                              labels=["state"])
+    for name in ("off", "building", "ready", "failed"):
+        state.add_metric([name], float(stats.compiled_decode == name))
+    yield state
     # The all-time ratio; rate(hit_tokens) / rate(prompt_tokens) gives it over a window.
     rate = stats.prefix_cache_hit_tokens / stats.prompt_tokens if stats.prompt_tokens else 0.0
     yield gauge("hanlin_prefix_cache_hit_rate", "Prefix-cache hit tokens / prompt tokens, since "

@@ -27,12 +27,17 @@ def model_dir(tiny_llama_factory) -> Path:
     return chat_model_folder(tiny_llama_factory, "compiled", max_position_embeddings=512)
 
 
-def engine(folder: Path, compile: bool, kv: str = "auto") -> LLMEngine:
+def engine(folder: Path, compile: bool, kv: str = "auto", wait: bool = True) -> LLMEngine:
+    """An engine over the folder; compiled ones are waited for (`wait`) until their graphs,
+    built in the background, are ready."""
     config = EngineConfig(model=str(folder), dtype="float32", compile=compile,
                           cache=CacheConfig(num_blocks=128, dtype=kv),
                           scheduler=SchedulerConfig(max_num_batched_tokens=64))
     loaded = load(config)
-    return LLMEngine(loaded.model, loaded.tokenizer, config, loaded.num_blocks, 512)
+    eng = LLMEngine(loaded.model, loaded.tokenizer, config, loaded.num_blocks, 512)
+    if compile and wait:
+        assert eng.runner.compiled.wait(600), eng.runner.compiled.state
+    return eng
 
 
 def generate(eng: LLMEngine, sampling: SamplingParams, prompts=PROMPTS,
@@ -65,6 +70,35 @@ def test_compiled_decode_gives_the_eager_greedy_tokens(model_dir, kv):
     assert runs.calls - before >= 30
     alone = generate(compiled, GREEDY, PROMPTS[:1])  # batch 1: the other graph
     assert alone["0"] == want["0"]
+
+
+def test_the_engine_answers_eagerly_while_it_compiles(model_dir, monkeypatch):
+    """The graphs build in a background thread over a scratch cache: requests are answered at
+    once by the eager steps, the runner switches to the compiled step when it is ready, and the
+    served cache (other sizes than the scratch's) runs the same graphs without recompiling."""
+    import threading
+
+    from torch._dynamo.utils import counters
+
+    from engine.compiled import CompiledDecode
+
+    want = generate(engine(model_dir, False), GREEDY)
+    go = threading.Event()  # the compile starts when the test has been answered eagerly
+    warm_up = CompiledDecode.warm_up
+    monkeypatch.setattr(CompiledDecode, "warm_up",
+                        lambda self, cache: go.wait(600) and warm_up(self, cache))
+    eng = engine(model_dir, True, wait=False)
+    runs = eng.runner.compiled
+    assert eng.stats().compiled_decode == "building"
+    assert generate(eng, GREEDY) == want
+    assert runs.calls == 0 and not runs.ready  # every step eager
+    go.set()
+    assert runs.wait(600) and eng.stats().compiled_decode == "ready"
+    graphs, before = counters["stats"]["unique_graphs"], runs.calls
+    assert generate(eng, GREEDY) == want
+    assert runs.calls - before >= 30
+    assert generate(eng, GREEDY, PROMPTS[:1]) == {"0": want["0"]}  # batch 1: the other graph
+    assert counters["stats"]["unique_graphs"] == graphs
 
 
 @torch.inference_mode()

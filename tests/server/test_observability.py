@@ -88,6 +88,10 @@ def test_metrics_move_with_requests(client: openai.OpenAI, http: httpx.Client,
     assert used + free == _get(after, "hanlin_kv_blocks_capacity") > 0
     assert ("hanlin_requests_running", ()) in after and ("hanlin_requests_waiting", ()) in after
     assert 0 <= _get(after, "hanlin_prefix_cache_hit_rate") <= 1
+    # The test server runs eager: the compiled step's state is one gauge at 1, "off".
+    states = {dict(labels)["state"]: v for (name, labels), v in after.items()
+              if name == "hanlin_compiled_decode"}
+    assert states == {"off": 1.0, "building": 0.0, "ready": 0.0, "failed": 0.0}
     kinds = {dict(labels)["kind"] for name, labels in after if name == "hanlin_jobs"}
     assert kinds == {"dataset", "fine_tuning", "eval_run"}
     assert ("hanlin_jobs", (("kind", "fine_tuning"), ("status", "running"))) in after
