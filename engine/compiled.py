@@ -18,11 +18,13 @@ the runner takes the compiled step from the first step after it is `ready`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 import threading
 import time
 import types
+from collections.abc import Iterator
 
 import torch
 import torch.fx.experimental._config
@@ -37,6 +39,29 @@ from engine.quant import Int8KVCache, Int8PagedAttention
 log = logging.getLogger("hanlin.engine")
 
 COMPILE_SWITCH_INTERVAL_S = 0.0002  # the GIL's switch interval while compiling (default 0.005)
+_compiling = 0  # compile threads running (several pooled engines may compile at once)
+_compiling_lock = threading.Lock()
+_saved_interval = 0.0
+
+
+@contextlib.contextmanager
+def _short_switch_interval() -> Iterator[None]:
+    """Tracing is pure Python: holding the GIL for the default 5 ms at a time, it makes an engine
+    thread wait that long for each of the hundreds of ops an eager step dispatches. While any
+    compile runs, the process-wide interval is short; the last one to finish restores it."""
+    global _compiling, _saved_interval
+    with _compiling_lock:
+        if _compiling == 0:
+            _saved_interval = sys.getswitchinterval()
+            sys.setswitchinterval(COMPILE_SWITCH_INTERVAL_S)
+        _compiling += 1
+    try:
+        yield
+    finally:
+        with _compiling_lock:
+            _compiling -= 1
+            if _compiling == 0:
+                sys.setswitchinterval(_saved_interval)
 
 
 class CompiledDecode:
@@ -92,18 +117,12 @@ class CompiledDecode:
         return thread
 
     def _build(self, scratch: KVCache) -> None:
-        # Tracing is pure Python: holding the GIL for the default 5 ms at a time, it makes the
-        # engine thread wait that long for each of the hundreds of ops an eager step dispatches.
-        # A shorter interval while it compiles keeps the eager steps going.
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(COMPILE_SWITCH_INTERVAL_S)
-        try:
-            self.warm_up(scratch)
-        except Exception:  # noqa: BLE001 - a failed compile leaves the engine eager, not down
-            self.state = "failed"
-            log.exception("compiling the decode step failed: decode steps stay eager")
-        finally:
-            sys.setswitchinterval(interval)
+        with _short_switch_interval():
+            try:
+                self.warm_up(scratch)
+            except Exception:  # noqa: BLE001 - a failed compile leaves the engine eager, not down
+                self.state = "failed"
+                log.exception("compiling the decode step failed: decode steps stay eager")
 
     @torch.inference_mode()
     def warm_up(self, cache: KVCache) -> float:

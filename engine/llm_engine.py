@@ -103,7 +103,6 @@ class LLMEngine:
         if compiled is not None:  # compiled in the background; steps run eager until it is ready
             compiled.start(new_kv_cache(model, config.cache.block_size, COMPILE_SCRATCH_BLOCKS,
                                         kv_dtype))
-        self._compiled = compiled
         self.runner = ModelRunner(model, cache, self.adapters, compiled)
         self.requests: dict[str, _Request] = {}
         self._counters = {"num_preemptions": 0, "prompt_tokens": 0, "generated_tokens": 0,
@@ -232,7 +231,7 @@ class LLMEngine:
     def compiled_state(self) -> str:
         """The compiled decode step: off, building (steps run eager meanwhile), ready, failed.
         It changes in the compile's own thread, between steps: read it live."""
-        return self._compiled.state if self._compiled else "off"
+        return self.runner.compiled.state if self.runner.compiled else "off"
 
     def _append(self, r: _Request, token: int, logprob: TokenLogprob | None) -> RequestOutput:
         seq, p = r.seq, r.seq.sampling
