@@ -18,17 +18,20 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# `hanlin serve` configurations by name, as HANLIN_* variables.
+# `hanlin serve` configurations by name, as HANLIN_* variables. Each names every engine choice,
+# so a change of the serving defaults (engine.config.SERVING_DEFAULTS) changes "default" only.
+_EAGER, _COMPILED = {"HANLIN_COMPILE": "0"}, {"HANLIN_COMPILE": "1"}
+_INT4, _INT8KV = {"HANLIN_WEIGHTS": "int4"}, {"HANLIN_KV_CACHE_DTYPE": "int8"}
 CONFIG_ENV: dict[str, dict[str, str]] = {
-    "default": {},  # what `make serve` runs
-    "float32": {"HANLIN_DTYPE": "float32"},
-    "bfloat16": {"HANLIN_DTYPE": "bfloat16"},
-    "int4": {"HANLIN_WEIGHTS": "int4"},
-    "int4+int8kv": {"HANLIN_WEIGHTS": "int4", "HANLIN_KV_CACHE_DTYPE": "int8"},
-    "bfloat16+compile": {"HANLIN_DTYPE": "bfloat16", "HANLIN_COMPILE": "1"},
-    "int4+compile": {"HANLIN_WEIGHTS": "int4", "HANLIN_COMPILE": "1"},
-    "int4+int8kv+compile": {"HANLIN_WEIGHTS": "int4", "HANLIN_KV_CACHE_DTYPE": "int8",
-                            "HANLIN_COMPILE": "1"},
+    "default": {},  # what `make serve` runs: int4 from the Q4_1 file, bf16 KV, compiled
+    "exact": {"HANLIN_EXACT": "1"},  # `--exact`: dense fp32, eager
+    "float32": {"HANLIN_WEIGHTS": "dense", "HANLIN_DTYPE": "float32", **_EAGER},
+    "bfloat16": {"HANLIN_WEIGHTS": "dense", "HANLIN_DTYPE": "bfloat16", **_EAGER},
+    "int4": {**_INT4, **_EAGER},
+    "int4+int8kv": {**_INT4, **_INT8KV, **_EAGER},
+    "bfloat16+compile": {"HANLIN_WEIGHTS": "dense", "HANLIN_DTYPE": "bfloat16", **_COMPILED},
+    "int4+compile": {**_INT4, **_COMPILED},
+    "int4+int8kv+compile": {**_INT4, **_INT8KV, **_COMPILED},
 }
 
 

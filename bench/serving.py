@@ -12,7 +12,7 @@ the machine's slow spells fall on all targets alike. Prints a markdown table wit
 ratios. llama-server comes from a llama.cpp build (bench/llama_cpp.py says where; not a project
 dependency); without it that column is skipped, saying why.
 
-    .venv/bin/python bench/serving.py [--threads 2] [--configs default,int4+int8kv]
+    .venv/bin/python bench/serving.py [--threads 2] [--configs default,exact]
         [--in-process int4+int8kv+compile] [--peers transformers,llama.cpp] [--repeats 3]
         [--temperature 0.8] [--slots 16]
 
@@ -255,7 +255,7 @@ def transformers_version() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--configs", default="default,int4+int8kv",
+    ap.add_argument("--configs", default="default,exact",
                     help=f"hanlin configurations, comma-separated, of: {', '.join(CONFIG_ENV)}")
     ap.add_argument("--in-process", default="",
                     help="hanlin configurations also run as an LLMEngine in this process (no HTTP), "

@@ -1,10 +1,11 @@
 """Start-up: from `hanlin serve` to the first answered request, and to the compiled decode step,
-cold (an empty inductor cache) and warm (the same cache again), against llama-server's start.
+cold (an empty compile cache) and warm (the same cache again), against llama-server's start.
 
-    .venv/bin/python bench/startup.py [--configs int4+compile] [--threads 2] [--runs 2]
+    .venv/bin/python bench/startup.py [--configs default] [--threads 2] [--runs 2]
 
 Each configuration (bench/harness.py's HANLIN_* variables) starts `runs` times, one after another,
-over one fresh TORCHINDUCTOR_CACHE_DIR: the first start is cold, the later ones warm. Per start:
+over one fresh compile cache (HANLIN_COMPILE_CACHE, inductor's kernels inside it): the first start
+is cold, the later ones warm (the saved graphs loaded). Per start:
 seconds from spawn to listening (`GET /v1/models` is 200), to the first streamed /v1/completions
 answer of 8 tokens (sent at once, answered by eager steps while the compile runs) and to the
 compiled step being ready (`/health`'s `compiled_decode`); then one batch-1 decode rate of 128
@@ -84,15 +85,16 @@ def llama_start(threads: int) -> dict[str, float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--configs", default="int4+compile",
+    ap.add_argument("--configs", default="default",
                     help=f"comma-separated, of: {', '.join(CONFIG_ENV)}")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--runs", type=int, default=2, help="starts per configuration: cold, warm...")
     args = ap.parse_args()
     rows: list[tuple[str, dict[str, float]]] = []
     for config in args.configs.split(","):
-        with tempfile.TemporaryDirectory(prefix="hanlin-inductor-") as cache:
-            os.environ["TORCHINDUCTOR_CACHE_DIR"] = cache
+        with tempfile.TemporaryDirectory(prefix="hanlin-compiled-") as cache:
+            os.environ["HANLIN_COMPILE_CACHE"] = cache
+            os.environ.pop("TORCHINDUCTOR_CACHE_DIR", None)
             for run in range(args.runs):
                 label = f"hanlin {config}, {'cold' if run == 0 else 'warm'}"
                 rows.append((label, hanlin_start(config, args.threads)))

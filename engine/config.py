@@ -46,6 +46,22 @@ class SchedulerConfig(msgspec.Struct, frozen=True, kw_only=True):
 REQUEST_BUDGET_CONTEXTS = 4
 
 
+# What a server starts from unless a flag or HANLIN_* variable says otherwise: a quantized GGUF in
+# its own precision (the default model's Q4_1 through the int4 kernels, bf16 activations and KV
+# cache), decode steps compiled in the background. EXACT is `--exact`: the fp32 reference path.
+SERVING_DEFAULTS: dict[str, object] = {"weights": "auto", "compile": True}
+
+
+def default_compile_cache() -> str:
+    """Where servers keep compiled decode graphs: HANLIN_COMPILE_CACHE, else
+    $XDG_CACHE_HOME/hanlin/compiled (~/.cache/hanlin/compiled)."""
+    if os.environ.get("HANLIN_COMPILE_CACHE"):
+        return os.environ["HANLIN_COMPILE_CACHE"]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(base, "hanlin", "compiled")
+EXACT: dict[str, object] = {"weights": "dense", "dtype": "float32", "compile": False}
+
+
 class LoraConfig(msgspec.Struct, frozen=True, kw_only=True):
     """Served LoRA adapters: loaded on first use, least recently used evicted past the budget."""
 
@@ -53,15 +69,24 @@ class LoraConfig(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class EngineConfig(msgspec.Struct, frozen=True, kw_only=True):
-    """Everything needed to build an engine: the model, its dtype, threads, cache and scheduler."""
+    """Everything needed to build an engine: the model, its dtype, threads, cache and scheduler.
+
+    Built directly, it is the exact reference path (fp32, eager), what the library and in-process
+    tests get. `from_env` (`hanlin serve`, `hanlin chat`) starts from SERVING_DEFAULTS instead."""
 
     model: str = DEFAULT_MODEL
     dtype: str = "float32"  # the exact reference path; "bfloat16" is about 1.4x faster at batch 1
-    weights: str = "dense"  # "dense": dequantized to dtype; "int4": int4 linears, bf16 activations
+    # "dense": dequantized to dtype; "int4": int4 linears (a GGUF's Q4 blocks as they are, the
+    # rest rounded), bf16 activations; "auto": int4 for a GGUF mostly in Q4 blocks, its other
+    # linears dense, else dense (engine.load.resolve_weights)
+    weights: str = "dense"
     num_threads: int = 0  # 0: all cores
     pack_weights: bool = True  # oneDNN-prepacked linears (engine.packed_linear); off = nn.Linear
     fuse_projections: bool = True  # one q|k|v and one gate|up matmul per layer (dense or int4)
-    compile: bool = False  # decode steps through torch.compile (engine.compiled); slow start-up
+    compile: bool = False  # decode steps through torch.compile (engine.compiled), in the background
+    # A folder the compiled decode graphs are saved in and loaded from (engine.compiled); None:
+    # compiled at every start
+    compile_cache: str | None = None
     max_model_len: int | None = None  # None: the checkpoint's context length
     cache: CacheConfig = CacheConfig()
     scheduler: SchedulerConfig = SchedulerConfig()
@@ -69,9 +94,11 @@ class EngineConfig(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def from_env(cls, **overrides: object) -> EngineConfig:
-        """Read HANLIN_* variables; explicit keyword overrides (CLI flags) win."""
+        """SERVING_DEFAULTS, then HANLIN_* variables; explicit keyword overrides (CLI flags) win.
+        `exact=True` (`--exact`, HANLIN_EXACT=1) is EXACT over all of them but the KV cache
+        dtype, which an explicit flag still sets."""
         env = os.environ
-        values: dict[str, object] = {}
+        values: dict[str, object] = dict(SERVING_DEFAULTS, compile_cache=default_compile_cache())
         if "HANLIN_MODEL" in env:
             values["model"] = env["HANLIN_MODEL"]
         if "HANLIN_DTYPE" in env:
@@ -107,5 +134,10 @@ class EngineConfig(msgspec.Struct, frozen=True, kw_only=True):
         overrides.pop("kv_cache_dtype", None)
         values["cache"] = CacheConfig(**cache)
         values["scheduler"] = SchedulerConfig(**sched)
+        exact = overrides.pop("exact", None)
+        if exact is None:
+            exact = env.get("HANLIN_EXACT", "").lower() in ("1", "true", "yes", "on")
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if exact:
+            values.update(EXACT)
         return cls(**values)

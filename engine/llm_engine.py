@@ -99,7 +99,8 @@ class LLMEngine:
             log.warning("decode steps run eager: the compiled step does not trace %s yet",
                         model.compile_blocker)
         elif config.compile:
-            compiled = CompiledDecode(model)
+            compiled = CompiledDecode(model, Path(config.compile_cache) if config.compile_cache
+                                      else None)
         if compiled is not None:  # compiled in the background; steps run eager until it is ready
             compiled.start(new_kv_cache(model, config.cache.block_size, COMPILE_SCRATCH_BLOCKS,
                                         kv_dtype))

@@ -14,6 +14,7 @@ import torch
 from engine.config import EngineConfig
 from engine.loaders import load_checkpoint
 from engine.loaders.default_model import DEFAULT_MODEL_NAME, resolve_model_path
+from engine.loaders.gguf import open_gguf
 from engine.models.config import ModelConfig
 from engine.models.llama import LlamaForCausalLM
 from engine.packed_linear import pack_model
@@ -27,7 +28,9 @@ DTYPES = {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfl
 
 KV_DTYPES = {"int8": torch.int8, "bfloat16": torch.bfloat16, "bf16": torch.bfloat16,
              "float32": torch.float32, "fp32": torch.float32}
-WEIGHTS = ("dense", "int4")
+WEIGHTS = ("auto", "dense", "int4")
+# The GGUF block types the int4 kernels take as they are (engine.quant.gguf_import).
+FOUR_BIT = frozenset({"Q4_0", "Q4_1", "Q4_K"})
 
 
 @dataclass(frozen=True)
@@ -76,27 +79,52 @@ def _bytes_per_block(mc: ModelConfig, block_size: int, dtype: torch.dtype) -> in
     return KVCache.bytes_per_block(dtype=dtype, **shape)
 
 
-def run_dtype(config: EngineConfig) -> torch.dtype:
+def file_weights(path: Path) -> str:
+    """What `weights="auto"` serves a checkpoint as: "int4" for a GGUF holding most of its decoder
+    weights in 4-bit blocks (Q4_0, Q4_1, Q4_K: the int4 kernels take them as they are), else
+    "dense" (a Hugging Face folder, an F32 / F16 / Q8_0 GGUF, or one mostly in Q5 / Q6 blocks)."""
+    if path.suffix != ".gguf":
+        return "dense"
+    four = other = 0
+    for t in open_gguf(path).tensors:
+        if t.name.startswith("blk.") and len(t.shape) >= 2 and "ffn_gate_inp" not in t.name:
+            if t.tensor_type.name in FOUR_BIT:
+                four += int(t.n_elements)
+            else:
+                other += int(t.n_elements)
+    return "int4" if four > other else "dense"
+
+
+def resolve_weights(config: EngineConfig, path: Path) -> str:
+    """The engine's weights for this checkpoint: "dense" or "int4" ("auto": `file_weights`)."""
+    if config.weights not in WEIGHTS:
+        raise ValueError(f"unknown weights {config.weights!r}; choose one of {WEIGHTS}")
+    return file_weights(path) if config.weights == "auto" else config.weights
+
+
+def run_dtype(config: EngineConfig, weights: str) -> torch.dtype:
     """The activations' dtype: int4 linears run bf16 (the CPU int4 kernel is fast only in bf16)."""
-    return torch.bfloat16 if config.weights == "int4" else DTYPES[config.dtype]
+    return torch.bfloat16 if weights == "int4" else DTYPES[config.dtype]
 
 
-def cache_plan(config: EngineConfig, mc: ModelConfig) -> tuple[int, int]:
+def cache_plan(config: EngineConfig, mc: ModelConfig, weights: str) -> tuple[int, int]:
     """(KV blocks, context length) for a model of this shape: the configured block count or as
     many as the KV budget holds; the checkpoint's positions (or the cap), cut to what they hold.
-    Needs only the config: the model pool sizes a model before loading it."""
+    Needs only the config and the resolved weights (`resolve_weights`): the model pool sizes a
+    model before loading it."""
     cc = config.cache
-    per_block = _bytes_per_block(mc, cc.block_size, kv_cache_dtype(config, run_dtype(config)))
+    per_block = _bytes_per_block(mc, cc.block_size, kv_cache_dtype(config, run_dtype(config, weights)))
     num_blocks = cc.num_blocks or max(1, cc.kv_cache_bytes // per_block)
     max_len = min(config.max_model_len or mc.max_position_embeddings, num_blocks * cc.block_size)
     return num_blocks, max_len
 
 
-def footprint_bytes(config: EngineConfig, mc: ModelConfig) -> int:
+def footprint_bytes(config: EngineConfig, mc: ModelConfig, weights: str) -> int:
     """What an engine of this shape holds in memory, estimated before loading: its weights as
-    `config.weights` stores them plus its KV cache (`cache_plan`). int4 linears take 0.75 bytes a
-    weight (nibbles, an fp32 scale and zero per 32); embeddings and the head stay in the run
-    dtype. Activations and the allocator's slack are not counted."""
+    `weights` ("dense" / "int4", from `resolve_weights`) stores them plus its KV cache
+    (`cache_plan`). int4 linears take 0.75 bytes a weight (nibbles, an fp32 scale and zero per
+    32; "auto" keeps a file's few non-4-bit linears dense, not counted); embeddings and the head
+    stay in the run dtype. Activations and the allocator's slack are not counted."""
     h, d = mc.hidden_size, mc.head_dim
     linear = 0
     for i in range(mc.num_layers):
@@ -106,12 +134,12 @@ def footprint_bytes(config: EngineConfig, mc: ModelConfig) -> int:
         else:
             linear += 3 * h * mc.intermediate_size
     other = mc.vocab_size * h * (1 if mc.tie_word_embeddings else 2)
-    dtype = run_dtype(config)
+    dtype = run_dtype(config, weights)
     size = torch.empty((), dtype=dtype).element_size()
-    weights = int(linear * 0.75) if config.weights == "int4" else linear * size
-    num_blocks, _ = cache_plan(config, mc)
+    linear_bytes = int(linear * 0.75) if weights == "int4" else linear * size
+    num_blocks, _ = cache_plan(config, mc, weights)
     kv = num_blocks * _bytes_per_block(mc, config.cache.block_size, kv_cache_dtype(config, dtype))
-    return weights + other * size + kv
+    return linear_bytes + other * size + kv
 
 
 def model_name(name_or_path: str) -> str:
@@ -131,17 +159,19 @@ def set_threads(num_threads: int) -> int:
 def load(config: EngineConfig) -> LoadedModel:
     if config.dtype not in DTYPES:
         raise ValueError(f"unknown dtype {config.dtype!r}; choose one of {sorted(DTYPES)}")
-    if config.weights not in WEIGHTS:
-        raise ValueError(f"unknown weights {config.weights!r}; choose one of {WEIGHTS}")
-    dtype = run_dtype(config)
     path = resolve_model_path(config.model)
+    kind = resolve_weights(config, path)
+    dtype = run_dtype(config, kind)
     _, model = load_checkpoint(path, dtype=dtype)
     model.eval()
     weights = str(dtype).removeprefix("torch.")
-    if config.weights == "int4":
-        # A GGUF's Q4_0, Q4_1, Q4_K and Q8_0 blocks are imported as they are; others are rounded.
+    if kind == "int4":
+        # A GGUF's Q4_0, Q4_1, Q4_K and Q8_0 blocks are imported as they are. Others: rounded
+        # under weights="int4"; under "auto" kept dense, as is what the kernel cannot take.
         gguf = path if path.suffix == ".gguf" else None
-        quantize_model(model, group=32, source_gguf=gguf, fuse=config.fuse_projections)
+        auto = config.weights == "auto"
+        quantize_model(model, group=32, source_gguf=gguf, fuse=config.fuse_projections,
+                       round_others=not auto, skip_unsupported=auto)
         add_small_batch_head(model, gguf)
         weights = "int4"
     elif config.fuse_projections:
@@ -149,6 +179,6 @@ def load(config: EngineConfig) -> LoadedModel:
     if config.pack_weights:
         pack_model(model, dtype, head_only=config.compile)
     tokenizer = Tokenizer.from_gguf(path) if path.suffix == ".gguf" else Tokenizer.from_hf_folder(path)
-    num_blocks, max_len = cache_plan(config, model.config)
+    num_blocks, max_len = cache_plan(config, model.config, kind)
     return LoadedModel(model_name(config.model), path, model, tokenizer, num_blocks, max_len,
                        kv_cache_dtype(config, dtype), weights)

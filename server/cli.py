@@ -45,11 +45,14 @@ def _engine_flags(parser: argparse.ArgumentParser, *, many: bool = False) -> Non
     else:
         parser.add_argument("--model", help=f"GGUF file, Hugging Face folder, or {DEFAULT_MODEL!r}")
     parser.add_argument("--threads", type=int, help="CPU threads for the engine (default: all)")
-    parser.add_argument("--dtype", choices=["float32", "bfloat16"], help="compute dtype")
+    parser.add_argument("--dtype", choices=["float32", "bfloat16"],
+                        help="compute dtype of dense weights (default float32)")
     parser.add_argument(
         "--weights",
-        choices=["dense", "int4"],
-        help="int4: int4 linears (a GGUF's Q4_1 imported as is), bf16 activations",
+        choices=["auto", "dense", "int4"],
+        help="auto (default): a GGUF mostly in Q4_0 / Q4_1 / Q4_K blocks through the int4 "
+             "kernels as it is, bf16 activations, its other linears dense; anything else dense. "
+             "int4: every linear int4 (other blocks rounded). dense: dequantized to --dtype",
     )
     parser.add_argument(
         "--kv-cache-dtype",
@@ -57,10 +60,13 @@ def _engine_flags(parser: argparse.ArgumentParser, *, many: bool = False) -> Non
         help="KV cache storage (default auto: the compute dtype)",
     )
     parser.add_argument("--max-model-len", type=int, help="context length cap in tokens")
-    parser.add_argument("--compile", action="store_true", default=None,
-                        help="decode steps through torch.compile: 1.2-1.5x tokens/s once "
-                             "compiled, in the background after the server listens (1.5-6 "
-                             "minutes on 2 cores; eager steps meanwhile; env HANLIN_COMPILE=1)")
+    parser.add_argument("--compile", action=argparse.BooleanOptionalAction, default=None,
+                        help="decode steps through torch.compile (default on; env "
+                             "HANLIN_COMPILE=0 turns it off): built in the background while "
+                             "the engine answers eagerly, then used between steps")
+    parser.add_argument("--exact", action="store_true", default=None,
+                        help="the fp32 reference path: dense float32 weights, eager steps (over "
+                             "--dtype, --weights and --compile; env HANLIN_EXACT=1)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,6 +113,7 @@ def _engine_overrides(args: argparse.Namespace) -> dict[str, object]:
         "kv_cache_dtype": args.kv_cache_dtype,
         "max_model_len": args.max_model_len,
         "compile": args.compile,
+        "exact": args.exact,
     }
 
 

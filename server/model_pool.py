@@ -19,7 +19,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from engine.async_engine import AsyncEngine
 from engine.config import EngineConfig
-from engine.load import cache_plan, footprint_bytes
+from engine.load import cache_plan, footprint_bytes, resolve_weights
 from engine.loaders import read_config
 from engine.protocol import AdapterRef, EngineClient
 from server.errors import APIError
@@ -137,8 +137,9 @@ class ModelPool:
         """(context length, footprint) from the checkpoint's config alone, once per folder."""
         if folder not in self._plans:
             config = self.engine_config(folder)
-            mc = read_config(folder)
-            self._plans[folder] = cache_plan(config, mc)[1], footprint_bytes(config, mc)
+            mc, weights = read_config(folder), resolve_weights(config, folder)
+            self._plans[folder] = (cache_plan(config, mc, weights)[1],
+                                   footprint_bytes(config, mc, weights))
         return self._plans[folder]
 
     async def sync(self, wanted: dict[str, Path]) -> None:

@@ -1,21 +1,33 @@
-"""Shared pytest fixtures, and the one process-wide test setting: Triton kernels run under its
-CPU interpreter when there is no CUDA device (it must be set before any kernel is decorated)."""
+"""Shared pytest fixtures, and the process-wide test settings: Triton kernels run under its CPU
+interpreter when there is no CUDA device (it must be set before any kernel is decorated); engines
+built from HANLIN_* (servers in process and as subprocesses) take the exact path, fp32 and eager,
+unless a test asks for another (`EXACT_PATH`). The serving default (int4 from a Q4 GGUF, compiled
+in the background) has its own tests: tests/server/test_fast_default.py."""
 
 from __future__ import annotations
 
+import atexit
 import os
-
-import torch
-
-if not torch.cuda.is_available():
-    os.environ.setdefault("TRITON_INTERPRET", "1")
-
-# --- model_* / tiny_* fixtures: checkpoints for engine.models and engine.loaders tests ---
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+import torch
+
+if not torch.cuda.is_available():
+    os.environ.setdefault("TRITON_INTERPRET", "1")
+
+# What every test's server runs unless it says otherwise: dense fp32 weights, eager decode.
+EXACT_PATH = {"HANLIN_WEIGHTS": "dense", "HANLIN_COMPILE": "0"}
+# Compiled graphs that servers save go to this session's own folder, not the user's cache.
+COMPILE_CACHE = {"HANLIN_COMPILE_CACHE": tempfile.mkdtemp(prefix="hanlin-test-compiled-")}
+atexit.register(shutil.rmtree, COMPILE_CACHE["HANLIN_COMPILE_CACHE"], ignore_errors=True)
+os.environ.update(EXACT_PATH | COMPILE_CACHE)
+
+# --- model_* / tiny_* fixtures: checkpoints for engine.models and engine.loaders tests ---
 
 
 @pytest.fixture(scope="session")

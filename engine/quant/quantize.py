@@ -79,7 +79,7 @@ def _unsupported(model: nn.Module, names: Sequence[str], group: int, on_cpu: boo
 def quantize_model(model: nn.Module, *, group: int = 32, source_gguf: str | Path | None = None,
                    calibration: Sequence[Tensor] | None = None, act_dtype: torch.dtype = torch.bfloat16,
                    device: torch.device | str = "cpu", skip_unsupported: bool = False,
-                   awq_grid: int = 20, fuse: bool = False) -> QuantReport:
+                   awq_grid: int = 20, fuse: bool = False, round_others: bool = True) -> QuantReport:
     """Swap the decoder's linears for Int4Linear and its expert stacks for Int4Experts, in place.
 
     source_gguf: the file the model was loaded from; its Q4_0 / Q4_1 / Q4_K tensors are used as
@@ -87,6 +87,9 @@ def quantize_model(model: nn.Module, *, group: int = 32, source_gguf: str | Path
     rewrites norm weights too). A layer the kernel cannot take raises, naming the layer and the
     rule, unless skip_unsupported keeps it unquantized (listed in the report). fuse: serve q|k|v
     and gate|up as one int4 matmul each (the same weights stacked; see `fuse_int4_weights`).
+    round_others=False (with source_gguf): only the file's 4-bit weights become int4; a linear or
+    expert stack stored otherwise (Q5_0, Q6_K, Q8_0, F16...) stays dense in the run dtype, listed
+    as skipped: every weight served in at least the file's precision (`weights="auto"`).
     """
     if source_gguf is not None and group != 32:
         raise ValueError(f"GGUF Q4 import keeps its blocks of 32: group must be 32, got {group}")
@@ -105,9 +108,15 @@ def quantize_model(model: nn.Module, *, group: int = 32, source_gguf: str | Path
     names = [n for n in names if n not in skipped]
     input_scales: dict[str, Tensor] = {}
     imported: dict[str, Int4Weight] = {}
+    file_experts = {} if source_gguf is None else gguf_expert_int4_weights(source_gguf, model.config)
     if source_gguf is not None:
         method = "gguf"
         imported = {n: w for n, w in gguf_int4_weights(source_gguf, model.config).items() if n in names}
+        if not round_others:
+            kept = [n for n in names if n not in imported] + [
+                n for n in stacks if n not in skipped and not _stack_in_file(n, file_experts)]
+            skipped |= dict.fromkeys(kept, "not 4-bit in the file: kept dense")
+            names = [n for n in names if n in imported]
         weights = {n: imported.get(n) or quantize_int4(model.get_submodule(n).weight, group)
                    for n in names}
     elif calibration is not None:
@@ -120,13 +129,17 @@ def quantize_model(model: nn.Module, *, group: int = 32, source_gguf: str | Path
         weights = fuse_int4_weights(model, weights, input_scales)
     swapped = swap_int4_linears(model, weights, act_dtype=act_dtype, input_scales=input_scales,
                                 device=device)
-    file_experts = {} if source_gguf is None else gguf_expert_int4_weights(source_gguf, model.config)
     n_imported = len(imported)
     for name in (n for n in stacks if n not in skipped):  # one stack at a time: a low peak
         stack, n = expert_int4_weights(model.get_submodule(name), name, group, file_experts)
         swapped += swap_int4_experts(model, {name: stack}, act_dtype=act_dtype, device=device)
         n_imported += n
     return QuantReport(method, group, swapped, n_imported, skipped, model_weight_bytes(model))
+
+
+def _stack_in_file(name: str, file_experts: dict[str, list[Int4Weight]]) -> bool:
+    """Whether the GGUF holds all of an expert stack (gate, up and down) in 4-bit blocks."""
+    return all(f"{name}.{p}" in file_experts for p in ("gate_proj", "up_proj", "down_proj"))
 
 
 # A fused module and the projections it stacks, under each decoder layer.

@@ -1,6 +1,7 @@
 """Decode steps through torch.compile (engine.compiled) against the eager model they replace:
 the same greedy tokens through the whole engine (plain and int8 KV cache), the same logits step
-by step; and sampling never yields an id past the tokenizer."""
+by step; graphs saved to the compile cache and loaded by a later engine (the same tokens, no
+tracing); and sampling never yields an id past the tokenizer."""
 
 from __future__ import annotations
 
@@ -27,10 +28,12 @@ def model_dir(tiny_llama_factory) -> Path:
     return chat_model_folder(tiny_llama_factory, "compiled", max_position_embeddings=512)
 
 
-def engine(folder: Path, compile: bool, kv: str = "auto", wait: bool = True) -> LLMEngine:
+def engine(folder: Path, compile: bool, kv: str = "auto", wait: bool = True,
+           cache_dir: Path | None = None) -> LLMEngine:
     """An engine over the folder; compiled ones are waited for (`wait`) until their graphs,
-    built in the background, are ready."""
+    built in the background (or loaded from `cache_dir`), are ready."""
     config = EngineConfig(model=str(folder), dtype="float32", compile=compile,
+                          compile_cache=str(cache_dir) if cache_dir else None,
                           cache=CacheConfig(num_blocks=128, dtype=kv),
                           scheduler=SchedulerConfig(max_num_batched_tokens=64))
     loaded = load(config)
@@ -63,7 +66,7 @@ def test_compiled_decode_gives_the_eager_greedy_tokens(model_dir, kv):
     want = generate(engine(model_dir, False, kv), GREEDY)
     compiled = engine(model_dir, True, kv)
     runs = compiled.runner.compiled
-    assert runs is not None and runs.calls >= 2  # the warm-up: batch 1 and batch >= 2
+    assert runs is not None and runs.source == "compiled"
     before = runs.calls
     assert generate(compiled, GREEDY) == want
     # Every step after the prefills decodes: most of the 40 went through the compiled graph.
@@ -118,6 +121,42 @@ def test_compiled_logits_equal_eager_logits_within_fp32_rounding(model_dir):
         torch.testing.assert_close(got, want, atol=1e-4, rtol=1e-4)
 
 
+def test_a_later_engine_loads_the_graphs_from_the_compile_cache(model_dir, tiny_llama_factory,
+                                                                tmp_path, caplog):
+    """The first engine traces and saves both graphs; a second one over the same model loads
+    them (no tracing: Dynamo compiles nothing) and gives the eager greedy tokens through them; a
+    model of another shape gets graphs of its own; a damaged file is compiled again."""
+    from torch._dynamo.utils import counters
+
+    from engine.compiled import artifact_key
+    from engine.lora import lora_context
+
+    want = generate(engine(model_dir, False), GREEDY)
+    first = engine(model_dir, True, cache_dir=tmp_path)
+    assert first.runner.compiled.source == "compiled"
+    (folder,) = [p for p in tmp_path.iterdir() if p.name != "inductor"]
+    assert sorted(p.name for p in folder.iterdir()) == ["many.bin", "one.bin"]
+    graphs = counters["stats"]["unique_graphs"]
+    second = engine(model_dir, True, cache_dir=tmp_path)
+    runs = second.runner.compiled
+    assert runs.source == "disk" and counters["stats"]["unique_graphs"] == graphs
+    assert generate(second, GREEDY) == want and runs.calls >= 30
+    assert generate(second, GREEDY, PROMPTS[:1]) == {"0": want["0"]}  # batch 1: the other graph
+
+    other = chat_model_folder(tiny_llama_factory, "compiled-2-layers", num_hidden_layers=2,
+                              max_position_embeddings=512)
+    two = engine(other, False)
+    lora_context(two.runner.model)  # as compiling does: the module trees compare like for like
+    assert artifact_key(two.runner.model, two.runner.cache) != folder.name
+    assert artifact_key(second.runner.model, second.runner.cache) == folder.name
+
+    (folder / "one.bin").write_bytes(b"not a compiled function")
+    third = engine(model_dir, True, cache_dir=tmp_path)
+    assert third.runner.compiled.source == "compiled"
+    assert "could not load the compiled decode step" in caplog.text
+    assert generate(third, GREEDY, PROMPTS[:2]) == {k: want[k] for k in ("0", "1")}
+
+
 def test_sampling_never_yields_an_id_past_the_tokenizer(model_dir):
     eng = engine(model_dir, False)
     assert eng.runner.model.config.vocab_size == 320 and eng.tokenizer.vocab_size == 259
@@ -128,8 +167,8 @@ def test_sampling_never_yields_an_id_past_the_tokenizer(model_dir):
 
 
 def test_two_compiled_models_keep_their_own_graphs(model_dir, tiny_llama_factory):
-    """The compiled step skips the guards on module attributes (engine.compiled): each model has
-    its own copy of the code, so a second model — here 2 layers instead of 3, other weights —
+    """The compiled step skips the guards on module attributes (engine.compiled): each engine
+    holds its own graphs, so a second model — here 2 layers instead of 3, other weights —
     never runs the first one's graph, and the first still runs its own afterwards."""
     other = chat_model_folder(tiny_llama_factory, "compiled-2-layers", num_hidden_layers=2,
                               max_position_embeddings=512)

@@ -611,6 +611,39 @@ def test_expert_int4_blocks_import_as_they_are(name: str, qtype: str, gguf_file)
         assert diff.abs().max() < LOGPROB_TOL, (len(ids), diff.abs().max())
 
 
+@pytest.mark.parametrize("name", ["llama", "qwen3moe"])
+def test_auto_weights_serve_a_file_in_its_own_precision(name: str, gguf_file, hf_dir,
+                                                        tmp_path: Path) -> None:
+    """`weights="auto"` (the server's default): a file mostly in 4-bit blocks is int4 where the
+    file holds Q4 blocks, taken as they are, and dense where it holds anything else (Q4_K_M's
+    Q6_K and Q5_0: the loaded weights in bf16, not rounded to int4); F32, Q8_0 files and
+    Hugging Face folders are dense."""
+    from engine.config import CacheConfig, EngineConfig
+    from engine.load import file_weights, load
+    from engine.quant import Int4Linear
+    from engine.quant.int4_moe import Int4Experts
+
+    assert file_weights(hf_dir(name)) == "dense"
+    for qtype, want in (("f32", "dense"), ("q8_0", "dense"), ("q4_1", "int4"), ("q4_k_m", "int4")):
+        assert file_weights(gguf_file(name, qtype)) == want, qtype
+    path = write_gguf(hf_dir(name), tmp_path / "model.gguf", SPECS[name][0], "q4_k_m", servable=True)
+    types = {t.name: t.tensor_type for t in gguf.GGUFReader(path).tensors}
+    loaded = load(EngineConfig(model=str(path), weights="auto", cache=CacheConfig(num_blocks=4)))
+    assert loaded.weights == "int4" and loaded.kv_dtype == torch.bfloat16
+    _, reference = load_checkpoint(path, dtype=torch.bfloat16)
+    layer, ref_layer = loaded.model.model.layers[0], reference.model.layers[0]
+    attn_v = types["blk.0.attn_v.weight"]
+    assert attn_v == Q.Q6_K or attn_v == Q.Q5_0, attn_v  # not 4-bit: kept dense, as loaded
+    v = layer.self_attn.v_proj
+    assert type(v) is torch.nn.Linear and torch.equal(v.weight, ref_layer.self_attn.v_proj.weight)
+    assert isinstance(layer.self_attn.q_proj, Int4Linear)  # Q4_K (Q5_0 where rows are short)
+    if name == "qwen3moe":  # gate|up Q4_K, down Q6_K: the stack stays dense as a whole
+        assert not isinstance(layer.mlp.experts, Int4Experts)
+    forced = load(EngineConfig(model=str(path), weights="int4", cache=CacheConfig(num_blocks=4)))
+    # weights="int4" rounds the rest: every projection int4, q|k|v stacked into one.
+    assert isinstance(forced.model.model.layers[0].self_attn.qkv_proj, Int4Linear)
+
+
 @pytest.mark.parametrize("quantize, qtype", [(quantize_q4_k, Q.Q4_K), (quantize_q6_k, Q.Q6_K)],
                          ids=["Q4_K", "Q6_K"])
 def test_k_quant_writer_makes_close_valid_blocks(quantize, qtype) -> None:

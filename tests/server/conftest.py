@@ -62,10 +62,13 @@ def _wait_until_ready(proc: subprocess.Popen[bytes], url: str, log: Path) -> Non
     pytest.fail(f"hanlin serve not ready after {STARTUP_TIMEOUT_S}s:\n{_log_tail(log)}")
 
 
-def _hanlin_env() -> dict[str, str]:
-    """The caller's environment with the engine pinned to 2 threads (the CI machines' cores)."""
+def _hanlin_env(*, exact_path: bool = True) -> dict[str, str]:
+    """The caller's environment with the engine pinned to 2 threads (the CI machines' cores) and,
+    unless `exact_path` is False, to the exact path (tests/conftest.py's EXACT_PATH)."""
+    from tests.conftest import COMPILE_CACHE, EXACT_PATH
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("HANLIN_")}
-    return env | {"HANLIN_THREADS": "2"}
+    return env | (EXACT_PATH if exact_path else {}) | COMPILE_CACHE | {"HANLIN_THREADS": "2"}
 
 
 @pytest.fixture(scope="session")
@@ -99,16 +102,18 @@ UPLOAD_CAP = 100 * 1024 * 1024  # the issue's "2 GB file against a 100 MB cap"
 
 
 def launch(home: Path, log: Path, *, host: str = "127.0.0.1",
-           model: str | list[str] = DEFAULT_MODEL,
+           model: str | list[str] = DEFAULT_MODEL, exact_path: bool = True,
            **extra_env: str) -> tuple[subprocess.Popen[bytes], str]:
     """Start `hanlin serve` (the default model unless `model`; several: `--model` each) with its
-    state under `home`; wait until ready."""
+    state under `home`; wait until ready. exact_path=False: the serving defaults, not the
+    suite's fp32 eager pin."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     models = [model] if isinstance(model, str) else model
     cmd = [sys.executable, "-m", "server.cli", "serve", *(f"--model={m}" for m in models),
            "--host", host, "--port", str(port)]
-    env = _hanlin_env() | {"HANLIN_HOME": str(home), "HANLIN_MAX_FILE_BYTES": str(UPLOAD_CAP)}
+    env = _hanlin_env(exact_path=exact_path) | {"HANLIN_HOME": str(home),
+                                                "HANLIN_MAX_FILE_BYTES": str(UPLOAD_CAP)}
     # Output goes to a file, not a pipe: a pipe nobody reads would block the server once full.
     with log.open("ab") as out:
         proc = subprocess.Popen(cmd, cwd=REPO, env=env | extra_env, stdout=out,
