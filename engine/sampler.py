@@ -1,8 +1,11 @@
 """Turns a batch of logits into one token per sequence, and log-probabilities when asked.
 
 Order, as vLLM and OpenAI apply them: the grammar's bitmask (tokens a grammar forbids are -inf),
-logit_bias and penalties, then temperature, then top-k / top-p / min-p, then the draw. Each seeded request owns a torch.Generator, so the same seed gives
-the same tokens whatever else shares the batch. Sampling lives outside the model.
+logit_bias and penalties, then temperature, then top-k / top-p / min-p, then the draw. Each
+request owns a torch.Generator, so the same seed gives the same tokens whatever else shares the
+batch. The draw is by inverse CDF: the batch's sampled rows are one softmax and one cumulative
+sum, and each row takes one uniform number from its generator (a multinomial draw per row took
+~1 ms of a 32-row step's ~35 ms at temperature 0.8). Sampling lives outside the model.
 """
 
 from __future__ import annotations
@@ -75,13 +78,31 @@ def filter_logits(logits: torch.Tensor, top_k: int, top_p: float, min_p: float =
     return logits
 
 
+def _probs(logits: torch.Tensor, params: SamplingParams) -> torch.Tensor:
+    """One row's sampling distribution: temperature, then top-k / top-p / min-p, then softmax."""
+    scaled = logits / params.temperature
+    if params.top_k > 0 or params.top_p < 1.0 or params.min_p > 0.0:
+        scaled = filter_logits(scaled, params.top_k, params.top_p, params.min_p)
+    return scaled.softmax(-1)
+
+
+def draw(probs: torch.Tensor, generators: Sequence[torch.Generator]) -> list[int]:
+    """One token per row of probs [R, V] (each row summing to ~1) by inverse CDF: row i's one
+    uniform number, from generators[i], scaled to the row's total, finds the first token whose
+    cumulative probability passes it. A zero-probability token is never drawn (its step of the
+    sum is flat). fp32 sums: 1.5 ms for 32 x 49k against 12 in fp64, their rounding (~1e-7 of
+    the total) far below any probability that matters."""
+    cdf = probs.float().cumsum(-1)
+    u = torch.cat([torch.rand(1, generator=g) for g in generators])
+    picked = torch.searchsorted(cdf, (u * cdf[:, -1])[:, None], right=True)[:, 0]
+    return picked.clamp_(max=probs.shape[1] - 1).tolist()
+
+
 def sample_one(logits: torch.Tensor, params: SamplingParams, generator: torch.Generator) -> int:
     """One token from one row of logits ([V], float32), penalties already applied."""
     if params.greedy:
         return int(logits.argmax())
-    scaled = filter_logits(logits / params.temperature, params.top_k, params.top_p, params.min_p)
-    probs = scaled.softmax(-1)
-    return int(torch.multinomial(probs, 1, generator=generator))
+    return draw(_probs(logits, params)[None], [generator])[0]
 
 
 def sample(
@@ -90,9 +111,11 @@ def sample(
     generators: list[torch.Generator],
     histories: list[tuple[Sequence[int], Sequence[int]]] | None = None,
 ) -> list[int]:
-    """One token per row. Plain greedy rows are done in one argmax; the rest one by one.
+    """One token per row: plain greedy rows in one argmax, the sampled rows in one draw.
     histories: per row (prompt ids, output ids), needed only by penalized rows."""
     tokens = logits.argmax(-1).tolist()
+    sampled: list[int] = []
+    rows: list[torch.Tensor] = []
     for i, p in enumerate(params):
         if p.greedy and not p.penalized:
             continue
@@ -100,7 +123,15 @@ def sample(
         if p.penalized:
             assert histories is not None, "penalties need the token history"
             row = apply_penalties(row, p, *histories[i])
-        tokens[i] = sample_one(row, p, generators[i])
+        if p.greedy:
+            tokens[i] = int(row.argmax())
+            continue
+        sampled.append(i)
+        rows.append(_probs(row, p))
+    if sampled:
+        for i, t in zip(sampled, draw(torch.stack(rows), [generators[i] for i in sampled]),
+                        strict=True):
+            tokens[i] = t
     return tokens
 
 

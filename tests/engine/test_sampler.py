@@ -41,6 +41,23 @@ def test_samples_follow_the_distribution():
     assert torch.allclose(freq, torch.tensor([0.7, 0.2, 0.1]), atol=0.04)
 
 
+def test_a_batch_draws_each_row_from_its_own_distribution():
+    """Sampled rows are drawn together (one cumulative sum, engine.sampler.draw): each follows
+    its own distribution, greedy rows beside them stay argmax, and a token outside top-k (zero
+    probability) is never drawn."""
+    logits = torch.log(torch.tensor([[0.7, 0.2, 0.1, 1e-9], [0.15, 0.05, 0.8, 1e-9],
+                                     [0.1, 0.5, 0.4, 1e-9]]))
+    params = [SamplingParams(temperature=1.0), SamplingParams(temperature=1.0, top_k=2),
+              SamplingParams(temperature=0.0)]
+    gens = [make_generator(s) for s in (1, 2, 3)]
+    draws = torch.tensor([sample(logits, params, gens) for _ in range(3000)])
+    first = torch.bincount(draws[:, 0], minlength=4).float() / 3000
+    assert torch.allclose(first, torch.tensor([0.7, 0.2, 0.1, 0.0]), atol=0.04)
+    second = torch.bincount(draws[:, 1], minlength=4).float() / 3000
+    assert torch.allclose(second, torch.tensor([0.15 / 0.95, 0.0, 0.8 / 0.95, 0.0]), atol=0.04)
+    assert (draws[:, 2] == 1).all()
+
+
 def test_same_seed_same_tokens_whatever_the_batch():
     logits = torch.randn(3, 50)
     params = SamplingParams(temperature=0.9, top_p=0.95)
