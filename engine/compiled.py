@@ -34,8 +34,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import torch
-import torch._dynamo.config
-import torch.fx.experimental._config
 from torch import Tensor
 
 from engine.lora import lora_context
@@ -210,6 +208,11 @@ class CompiledDecode:
         return True
 
     def _compile(self, cache: KVCache, folder: Path | None) -> None:
+        # Imported here, in the compile thread: Dynamo takes ~1 s to import, which the server
+        # no longer spends before it listens.
+        import torch._dynamo.config
+        import torch.fx.experimental._config
+
         # No "equal sizes are one symbol" guesses: the batch and the table width may match once.
         # Python floats (norm epsilons, scales) stay constants, as the model's config fixes them.
         with torch.fx.experimental._config.patch(use_duck_shape=False), \
