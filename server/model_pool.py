@@ -107,8 +107,8 @@ class ModelPool:
 
     def engine_config(self, folder: Path) -> EngineConfig:
         """The base engine's settings (dtype, weights, threads, scheduler) on `folder`, with the
-        pool's own KV budget, never compiled: a first request waits for the load, and compiling
-        would add minutes to it."""
+        pool's own KV budget, never compiled: the first model's engine compiles in the
+        background, and more compiles beside it would slow every answer on a small machine."""
         cache = msgspec.structs.replace(self.base.cache, kv_cache_bytes=self.settings.kv_cache_bytes,
                                         num_blocks=None)
         return msgspec.structs.replace(self.base, model=str(folder), cache=cache, compile=False)

@@ -124,8 +124,9 @@ def test_compiled_logits_equal_eager_logits_within_fp32_rounding(model_dir):
 def test_a_later_engine_loads_the_graphs_from_the_compile_cache(model_dir, tiny_llama_factory,
                                                                 tmp_path, caplog):
     """The first engine traces and saves both graphs; a second one over the same model loads
-    them (no tracing: Dynamo compiles nothing) and gives the eager greedy tokens through them; a
-    model of another shape gets graphs of its own; a damaged file is compiled again."""
+    them (no tracing: Dynamo compiles nothing) and gives the eager greedy tokens through them; so
+    does a model of the same shape with other weights (they are the graphs' inputs, read at each
+    call); a model of another shape gets graphs of its own; a damaged file is compiled again."""
     from torch._dynamo.utils import counters
 
     from engine.compiled import artifact_key
@@ -142,6 +143,14 @@ def test_a_later_engine_loads_the_graphs_from_the_compile_cache(model_dir, tiny_
     assert runs.source == "disk" and counters["stats"]["unique_graphs"] == graphs
     assert generate(second, GREEDY) == want and runs.calls >= 30
     assert generate(second, GREEDY, PROMPTS[:1]) == {"0": want["0"]}  # batch 1: the other graph
+
+    reweighted = chat_model_folder(tiny_llama_factory, "compiled-other-weights",
+                                   max_position_embeddings=512, initializer_range=0.3)
+    theirs = generate(engine(reweighted, False), GREEDY)
+    assert theirs != want  # other weights, other tokens
+    same_shape = engine(reweighted, True, cache_dir=tmp_path)
+    assert same_shape.runner.compiled.source == "disk"
+    assert generate(same_shape, GREEDY) == theirs and same_shape.runner.compiled.calls >= 30
 
     other = chat_model_folder(tiny_llama_factory, "compiled-2-layers", num_hidden_layers=2,
                               max_position_embeddings=512)
