@@ -4,12 +4,14 @@ tokens/s, median latency), interleaved rounds, medians and ratios.
 
     .venv/bin/python bench/gguf_serving.py [--configs int4+compile] [--rounds 5] [--threads 2]
         [--prompt-tokens 64] [--max-tokens 128] [--concurrency 32] [--ctx 8192] [--file GGUF]
+        [--temperature 0.8]
 
 The file: Qwen2.5-0.5B's shape (hidden 896, 24 layers, 14 heads, 2 KV heads, head_dim 64,
 intermediate 4864, vocab 151936, tied embeddings, q/k/v biases), weights N(0, 0.02), written as a
 Hugging Face folder, converted by llama.cpp's convert_hf_to_gguf.py (f16) and quantized Q4_K_M by
 llama-quantize; cached in ~/.cache/hanlin/bench/. Both servers get the same random token-id
-prompts (fresh each round, so no prefix is reused), greedy, `ignore_eos` and a fixed max_tokens:
+prompts (fresh each round, so no prefix is reused), `--temperature` (0.8 as users mostly sample;
+0: greedy, as the tables of 2026-12-07 were), `ignore_eos` and a fixed max_tokens:
 every request returns exactly that many tokens (checked from the servers' usage). Both are timed
 by the same client code: streamed /v1/completions, TTFT at the first token's event.
 hanlin: `hanlin serve --model FILE --max-model-len CTX` with each configuration's HANLIN_*
@@ -38,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import llama_cpp  # noqa: E402
-from bench.harness import CONFIG_ENV, Served, hanlin_serve, stream_completion  # noqa: E402
+from bench.harness import CONFIG_ENV, Served, hanlin_serve, stream_all  # noqa: E402
 
 CACHE = Path.home() / ".cache/hanlin/bench"
 SHAPE = dict(vocab_size=151936, hidden_size=896, intermediate_size=4864, num_hidden_layers=24,
@@ -109,21 +111,8 @@ class Target:
     def __init__(self, name: str, single: Served, many: Served, body: dict) -> None:
         self.name, self.single, self.many, self.body = name, single, many, body
 
-    def _request(self, ids: list[int], max_tokens: int) -> dict:
-        return {**self.body, "prompt": ids, "max_tokens": max_tokens, "temperature": 0,
-                "ignore_eos": True}
-
     async def _batch(self, base: str, prompts: list[list[int]], max_tokens: int) -> tuple:
-        limits = httpx.Limits(max_connections=len(prompts) + 4)
-        async with httpx.AsyncClient(base_url=base, timeout=1800, limits=limits) as client:
-            t0 = time.perf_counter()
-            res = await asyncio.gather(*(stream_completion(client, self._request(p, max_tokens))
-                                         for p in prompts))
-            wall = time.perf_counter() - t0
-        bad = [r.tokens for r in res if r.tokens != max_tokens]
-        if bad:
-            raise RuntimeError(f"{self.name}: completions of {bad} tokens, not {max_tokens}")
-        return wall, res
+        return await stream_all(base, self.body, prompts, max_tokens, self.name)
 
     def round(self, one: list[int], many: list[list[int]], max_tokens: int) -> dict[str, float]:
         _, (r,) = asyncio.run(self._batch(self.single.base, [one], max_tokens))
@@ -147,7 +136,8 @@ def hanlin_target(config: str, path: Path, args) -> Target:
                           threads=args.threads, env=CONFIG_ENV[config], timeout_s=3600)
     (name,) = [m["id"] for m in httpx.get(server.base + "/v1/models").json()["data"]
                if not m["id"].startswith("ft:")]
-    return Target(f"hanlin {config}", server, server, {"model": name})
+    return Target(f"hanlin {config}", server, server,
+                  {"model": name, "temperature": args.temperature})
 
 
 def llama_target(path: Path, args) -> Target:
@@ -159,7 +149,8 @@ def llama_target(path: Path, args) -> Target:
         single.close()
         raise
     # Not OpenAI's field (hanlin would refuse it): no prompt prefix kept between requests.
-    return Target("llama.cpp", single, many, {"cache_prompt": False})
+    return Target("llama.cpp", single, many,
+                  {"cache_prompt": False, "temperature": args.temperature})
 
 
 # --- the table ------------------------------------------------------------------------------------
@@ -182,7 +173,7 @@ def print_table(rounds: dict[str, list[dict]], args, path: Path) -> None:
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(f"\n{path.name} ({tensor_types(path)}), {now}, {platform.machine()}, {args.threads} "
           f"threads, {args.prompt_tokens}-token random prompts, {args.max_tokens} output tokens "
-          f"(greedy, ignore_eos), context {args.ctx}; llama.cpp {llama_cpp.version()}; medians "
+          f"(temperature {args.temperature:g}, ignore_eos), context {args.ctx}; llama.cpp {llama_cpp.version()}; medians "
           f"of {args.rounds} interleaved rounds [min-max]. Ratio: hanlin over llama.cpp (>1 is "
           f"better for hanlin).\n")
     for n in ours:
@@ -210,6 +201,7 @@ def main() -> None:
     ap.add_argument("--max-tokens", type=int, default=128)
     ap.add_argument("--concurrency", type=int, default=32)
     ap.add_argument("--ctx", type=int, default=8192, help="context tokens, both servers")
+    ap.add_argument("--temperature", type=float, default=0.8, help="0: greedy")
     ap.add_argument("--file", type=Path, help="a GGUF to serve instead of the cached 0.5B shape")
     args = ap.parse_args()
     configs = args.configs.split(",")

@@ -4,6 +4,7 @@ timed streamed /v1/completions request (the same client code for hanlin and llam
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -63,7 +64,7 @@ class Served:
                                          stderr=subprocess.STDOUT)
         self.base = f"http://127.0.0.1:{port}"
         started = time.monotonic()
-        deadline = started + timeout_s  # compiled configs compile before listening
+        deadline = started + timeout_s
         while time.monotonic() < deadline:
             try:
                 if httpx.get(self.base + ready_path).status_code == 200:
@@ -160,3 +161,20 @@ async def stream_completion(client: httpx.AsyncClient, body: dict) -> Timed:
                 tokens = usage.get("completion_tokens", tokens)
     end = time.perf_counter()
     return Timed((first or end) - t0, end - t0, tokens)
+
+
+async def stream_all(base: str, body: dict, prompts: list[list[int]], max_tokens: int,
+                     what: str, timeout_s: float = 1800) -> tuple[float, list[Timed]]:
+    """Every prompt (token ids) streamed at once through `stream_completion` with `body` and
+    `max_tokens` (`ignore_eos`): (wall seconds, one Timed per prompt). A completion of another
+    length (the server stopped early or counted otherwise) raises, naming `what`."""
+    limits = httpx.Limits(max_connections=len(prompts) + 4)
+    async with httpx.AsyncClient(base_url=base, timeout=timeout_s, limits=limits) as client:
+        t0 = time.perf_counter()
+        res = await asyncio.gather(*(stream_completion(client, {
+            **body, "prompt": ids, "max_tokens": max_tokens, "ignore_eos": True})
+            for ids in prompts))
+        wall = time.perf_counter() - t0
+    if bad := [r.tokens for r in res if r.tokens != max_tokens]:
+        raise RuntimeError(f"{what}: completions of {bad} tokens, not {max_tokens}")
+    return wall, res

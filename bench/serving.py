@@ -16,8 +16,8 @@ dependency); without it that column is skipped, saying why.
         [--in-process int4+int8kv+compile] [--peers transformers,llama.cpp] [--repeats 3]
         [--temperature 0.8] [--slots 16]
 
---in-process adds columns for hanlin's LLMEngine driven from this process with token ids (greedy):
-the engine alone, without HTTP.
+--in-process adds columns for hanlin's LLMEngine driven from this process with token ids: the
+engine alone, without HTTP. The default temperature is 0.8, as users mostly sample; 0 is greedy.
 """
 
 from __future__ import annotations
@@ -30,13 +30,11 @@ import sys
 import time
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench import llama_cpp  # noqa: E402
-from bench.harness import CONFIG_ENV, Served, hanlin_serve, pct, stream_completion  # noqa: E402
+from bench.harness import CONFIG_ENV, Served, hanlin_serve, pct, stream_all  # noqa: E402
 
 TOPICS = ["the ocean", "a mountain village", "computers", "the history of Rome", "coffee", "a robot",
           "winter", "mathematics", "a lighthouse", "music", "trains", "the moon", "gardening", "a city",
@@ -74,20 +72,12 @@ class HttpTarget:
     def __init__(self, server: Served, args, prompt_ids: list[list[int]], long_ids: list[int],
                  extra: dict) -> None:
         self.server, self.prompt_ids, self.long_ids = server, prompt_ids, long_ids
-        self.body = {**extra, "temperature": args.temperature, "ignore_eos": True}
+        self.body = {**extra, "temperature": args.temperature}
         self.rounds = 0
         asyncio.run(self.concurrency(2))  # warm-up
 
     async def _streams(self, prompts: list[list[int]], max_tokens: int) -> tuple[float, list]:
-        limits = httpx.Limits(max_connections=len(prompts) + 4)
-        async with httpx.AsyncClient(base_url=self.server.base, timeout=600, limits=limits) as c:
-            t0 = time.perf_counter()
-            res = await asyncio.gather(*(stream_completion(
-                c, {**self.body, "prompt": ids, "max_tokens": max_tokens}) for ids in prompts))
-            wall = time.perf_counter() - t0
-        if bad := [r.tokens for r in res if r.tokens != max_tokens]:
-            raise RuntimeError(f"{self.server.what}: completions of {bad} tokens, not {max_tokens}")
-        return wall, res
+        return await stream_all(self.server.base, self.body, prompts, max_tokens, self.server.what)
 
     async def concurrency(self, n: int) -> dict:
         wall, res = await self._streams(self.prompt_ids[:n], OUT_TOKENS)
@@ -147,6 +137,9 @@ class HanlinEngine:
         loaded = load(cfg)
         self.engine = LLMEngine(loaded.model, loaded.tokenizer, cfg, loaded.num_blocks,
                                 loaded.max_model_len, loaded.weights)
+        if self.engine.runner.compiled is not None:  # the steady state, as the HTTP targets
+            self.engine.runner.compiled.wait()
+        self.temperature = args.temperature
         self.prompt_ids, self.long_ids = prompt_ids, long_ids
         self.requests = 0
         self.run(prompt_ids[:2], 4)  # warm-up
@@ -155,7 +148,7 @@ class HanlinEngine:
         """Per prompt, (first token, last token) in seconds after all were submitted."""
         from engine.protocol import GenerateRequest, SamplingParams
 
-        sampling = SamplingParams(max_tokens=new, temperature=0.0, ignore_eos=True)
+        sampling = SamplingParams(max_tokens=new, temperature=self.temperature, ignore_eos=True)
         index = {}
         t0 = time.perf_counter()
         for ids in prompts:
@@ -262,7 +255,7 @@ def main() -> None:
                          "comma-separated")
     ap.add_argument("--peers", default="transformers,llama.cpp", help="comma-separated: transformers, llama.cpp")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--temperature", type=float, default=0.0,
+    ap.add_argument("--temperature", type=float, default=0.8,
                     help="sampling temperature of every request (0: greedy)")
     ap.add_argument("--slots", type=int, default=16, help="llama-server's parallel slots")
     args = ap.parse_args()

@@ -50,6 +50,7 @@ REQUEST_BUDGET_CONTEXTS = 4
 # its own precision (the default model's Q4_1 through the int4 kernels, bf16 activations and KV
 # cache), decode steps compiled in the background. EXACT is `--exact`: the fp32 reference path.
 SERVING_DEFAULTS: dict[str, object] = {"weights": "auto", "compile": True}
+EXACT: dict[str, object] = {"weights": "dense", "dtype": "float32", "compile": False}
 
 
 def default_compile_cache() -> str:
@@ -59,7 +60,6 @@ def default_compile_cache() -> str:
         return os.environ["HANLIN_COMPILE_CACHE"]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "hanlin", "compiled")
-EXACT: dict[str, object] = {"weights": "dense", "dtype": "float32", "compile": False}
 
 
 class LoraConfig(msgspec.Struct, frozen=True, kw_only=True):
